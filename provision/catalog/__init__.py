@@ -1,0 +1,42 @@
+"""The app catalog: built-in app kinds and where their redirect URIs live."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
+from typing import Any
+
+import yaml
+
+
+@dataclass(frozen=True)
+class AppKind:
+    name: str
+    host: str  # "pbx" | "app_platform"
+    path: str  # template with {domain} and {path}
+    path_name: str
+
+    def redirect_uri(self, *, host: str, domain: str, path_name: str | None = None) -> str:
+        path = self.path.format(domain=domain, path=path_name or self.path_name)
+        return f"https://{host}/{path}"
+
+
+def app_kind(name: str, entry: Mapping[str, Any]) -> AppKind:
+    return AppKind(name, entry["host"], entry["path"], entry.get("path_name", name))
+
+
+@lru_cache(maxsize=1)
+def builtin_kinds() -> Mapping[str, AppKind]:
+    text = files(__package__).joinpath("apps.yaml").read_text(encoding="utf-8")
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return {name: app_kind(name, entry) for name, entry in yaml.load(text, Loader=loader).items()}
+
+
+def all_kinds(extra: Mapping[str, Mapping[str, Any]] | None) -> dict[str, AppKind]:
+    """The catalog plus a playbook's own `app_kinds` (which may replace a built-in)."""
+    kinds = dict(builtin_kinds())
+    for name, entry in (extra or {}).items():
+        kinds[name] = app_kind(name, entry)
+    return kinds

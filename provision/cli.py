@@ -1,0 +1,136 @@
+"""The command line: parses arguments and calls the commands, nothing more."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import OperationError, PlaybookError
+
+FORMATS = ("text", "json")
+
+playbook_argument = click.argument(
+    "playbook", type=click.Path(exists=False, dir_okay=True, path_type=str)
+)
+
+
+def format_option(*choices: str) -> Callable[[Any], Any]:
+    return click.option(
+        "--format", "fmt", type=click.Choice(choices or FORMATS), default="text",
+        show_default=True, help="Output format.",
+    )
+
+
+vault_option = click.option(
+    "--vault-password-file",
+    envvar="PROVISION_VAULT_PASSWORD_FILE",
+    type=click.Path(dir_okay=False),
+    help="File holding the Ansible Vault password, or an executable that prints it "
+    "(env: PROVISION_VAULT_PASSWORD_FILE).",
+)
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PlaybookError as exc:
+            from .report import print_problems
+
+            fmt = (ctx.meta.get("provision.format") or "text")
+            print_problems(exc.problems, fmt)
+            ctx.exit(2)
+        except OperationError as exc:
+            click.echo(f"provision: {exc}", err=True)
+            ctx.exit(1)
+        except KeyboardInterrupt:
+            click.echo("provision: interrupted", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="provision")
+def cli() -> None:
+    """Declarative OAuth2 e-mail for innovaphone PBX and apps.
+
+    \b
+    Example:
+      provision validate playbooks/example.yaml
+      provision redirect-uris playbooks/example.yaml --client acme-azure
+      provision apply playbooks/example.yaml
+    """
+
+
+def _remember_format(fmt: str) -> None:
+    click.get_current_context().meta["provision.format"] = fmt
+
+
+@cli.command()
+@playbook_argument
+@format_option()
+@vault_option
+def validate(playbook: str, fmt: str, vault_password_file: str | None) -> None:
+    """Check a playbook: schema, cross-references, secrets, lint.
+
+    \b
+    Exit 0 when valid (warnings go to stderr), 2 when not.
+    Example:
+      provision validate playbooks/example.yaml --format json
+    """
+    _remember_format(fmt)
+    from .commands.validate import run
+
+    sys.exit(run(playbook, fmt=fmt, vault_password_file=vault_password_file))
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of the playbook language.
+
+    \b
+    Example:
+      provision schema > playbook.schema.json
+    """
+    from .schema import schema_text
+
+    click.echo(schema_text(), nl=False)
+
+
+@cli.command("redirect-uris")
+@playbook_argument
+@click.option("--client", "client_name", help="Only this client; text prints bare URIs.")
+@format_option("text", "json", "azure", "google")
+def redirect_uris_command(playbook: str, client_name: str | None, fmt: str) -> None:
+    """Print the redirect URIs each OAuth2 client's console must hold.
+
+    \b
+    Formats: text (paste-ready), json, azure (manifest fragment),
+    google (the console JSON's web object).
+    Example:
+      provision redirect-uris playbooks/example.yaml --client acme-azure
+    """
+    _remember_format("json" if fmt == "json" else "text")
+    from .commands.redirect_uris import run
+
+    sys.exit(run(playbook, client_name=client_name, fmt=fmt))
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        cli.main(args=argv, prog_name="provision", standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a bug must not dump a traceback on users
+        if os.environ.get("PROVISION_DEBUG"):
+            raise
+        click.echo(
+            f"provision: internal error: {type(exc).__name__}: {exc} "
+            "(set PROVISION_DEBUG=1 for a traceback)",
+            err=True,
+        )
+        sys.exit(1)

@@ -1,0 +1,73 @@
+"""Problems found in a playbook, each with the place it was found."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+ERROR = "error"
+WARNING = "warning"
+
+DocPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str
+    line: int  # 1-based
+    column: int  # 1-based
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+def format_path(path: DocPath) -> str:
+    """`("sites", "acme", "apps", 0)` -> `sites.acme.apps[0]`."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text or "(document)"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One error or warning. Messages never carry a secret's value."""
+
+    severity: str
+    message: str
+    location: Location | None = None
+    path: DocPath = ()
+
+    def __str__(self) -> str:
+        where = f"{self.location}: " if self.location else ""
+        prefix = "" if self.severity == ERROR else "warning: "
+        return f"{where}{format_path(self.path)}: {prefix}{self.message}"
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "severity": self.severity,
+            "file": self.location.file if self.location else None,
+            "line": self.location.line if self.location else None,
+            "column": self.location.column if self.location else None,
+            "path": format_path(self.path),
+            "message": self.message,
+        }
+
+
+class PlaybookError(Exception):
+    """The playbook cannot be used: carries every problem found (exit 2)."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: Sequence[Problem] = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+
+class OperationError(Exception):
+    """An operation failed (a token, a file, a console): exit 1."""

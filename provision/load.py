@@ -1,0 +1,351 @@
+"""Load a playbook: one YAML file, or a directory of them merged.
+
+Safe loading only (the C parser where PyYAML has it). Every node keeps its
+file, line and column so later steps can point at the exact place; duplicate
+keys and alias bombs are rejected; mapping keys are names and stay strings.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ERROR, DocPath, Location, PlaybookError, Problem
+
+try:
+    _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # PyYAML built without libyaml
+    _BaseLoader = yaml.SafeLoader
+
+# Nodes an alias may expand to, in all, in one file: far above any real playbook
+# that shares app maps through anchors, far below a "billion laughs".
+ALIAS_EXPANSION_LIMIT = 1_000_000
+
+# Top-level sections whose entries are named objects, merged across files by name.
+NAMED_SECTIONS = ("clients", "identities", "sites", "app_kinds", "outputs")
+# Top-level sections merged key by key.
+KEYED_SECTIONS = ("settings", "defaults")
+
+
+class VaultText(str):
+    """The text of an `!vault |` value: still encrypted."""
+
+
+class _Tracked(_BaseLoader):  # type: ignore[misc,valid-type]
+    """A safe loader that counts alias expansion and rejects duplicate keys."""
+
+    def __init__(self, stream: str, file: str) -> None:
+        super().__init__(stream)
+        self.file = file
+        self.problems: list[Problem] = []
+        self._sizes: dict[int, int] = {}
+        self._expanded = 0
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        if node in self.constructed_objects:
+            # An alias: the object is shared, but every later walk sees it again.
+            self._expanded += self._size(node)
+            if self._expanded > ALIAS_EXPANSION_LIMIT:
+                raise _AliasBomb(node)
+        return super().construct_object(node, deep)
+
+    def _size(self, node: yaml.Node) -> int:
+        known = self._sizes.get(id(node))
+        if known is not None:
+            return known
+        size = 1
+        if isinstance(node, yaml.MappingNode):
+            size += sum(self._size(k) + self._size(v) for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            size += sum(self._size(item) for item in node.value)
+        self._sizes[id(node)] = size
+        return size
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[str, Any]:
+        # Duplicates are checked among the node's own keys: a key merged in
+        # through `<<` may legally be overridden.
+        seen: dict[str, yaml.Node] = {}
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            if key_node.value in seen:
+                first = seen[key_node.value].start_mark.line + 1
+                self.problems.append(
+                    _problem(
+                        self.file,
+                        key_node,
+                        f"duplicate key '{key_node.value}' (first defined at line {first})",
+                    )
+                )
+            seen[key_node.value] = key_node
+        self.flatten_mapping(node)
+        mapping: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problems.append(
+                    _problem(self.file, key_node, "a mapping key must be a plain name or string")
+                )
+                continue
+            # Keys are names: `2024:` or `yes:` stay the text the user wrote.
+            mapping[key_node.value] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+
+def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
+    # Bare dates (2027-10-01) stay the text the user wrote; the schema checks them.
+    return str(node.value)
+
+
+def _vault(loader: yaml.SafeLoader, node: yaml.Node) -> VaultText:
+    if not isinstance(node, yaml.ScalarNode):
+        raise yaml.constructor.ConstructorError(
+            None, None, "!vault expects a block of text (!vault |)", node.start_mark
+        )
+    return VaultText(node.value)
+
+
+_Tracked.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+_Tracked.add_constructor("!vault", _vault)
+
+
+class _AliasBomb(Exception):
+    def __init__(self, node: yaml.Node) -> None:
+        self.node = node
+
+
+def _problem(file: str, node: yaml.Node, message: str) -> Problem:
+    mark = node.start_mark
+    return Problem(ERROR, message, Location(file, mark.line + 1, mark.column + 1))
+
+
+@dataclass
+class Source:
+    """One loaded file: its name for messages and its node tree for locations."""
+
+    file: str
+    root: yaml.Node | None
+
+
+@dataclass
+class Playbook:
+    """The merged document of a playbook, and where each part came from."""
+
+    path: Path  # the file or directory given
+    base_dir: Path  # relative paths in the playbook resolve against this
+    data: dict[str, Any]
+    sources: list[Source]
+    # (section,) or (section, name) -> index into sources
+    origins: dict[tuple[str, ...], int] = field(default_factory=dict)
+
+    def locate(self, path: DocPath) -> Location | None:
+        """File, line and column of the node at `path`, or of its nearest parent."""
+        index = None
+        for length in (2, 1):
+            index = self.origins.get(tuple(str(p) for p in path[:length]))
+            if index is not None:
+                break
+        if index is None:
+            index = 0 if self.sources else None
+        if index is None:
+            return None
+        source = self.sources[index]
+        node = source.root
+        if node is None:
+            return Location(source.file, 1, 1)
+        for part in path:
+            child = _child(node, part)
+            if child is None:
+                break
+            node = child
+        mark = node.start_mark
+        return Location(source.file, mark.line + 1, mark.column + 1)
+
+    def key_location(self, path: DocPath) -> Location | None:
+        """Location of the key that names `path`'s last element (for unknown keys)."""
+        parent_path, key = path[:-1], path[-1]
+        parent = self._node(parent_path)
+        if isinstance(parent, yaml.MappingNode):
+            for key_node, _ in parent.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+                    source = self.sources[self._source_index(path)]
+                    mark = key_node.start_mark
+                    return Location(source.file, mark.line + 1, mark.column + 1)
+        return self.locate(path)
+
+    def _source_index(self, path: DocPath) -> int:
+        for length in (2, 1):
+            index = self.origins.get(tuple(str(p) for p in path[:length]))
+            if index is not None:
+                return index
+        return 0
+
+    def _node(self, path: DocPath) -> yaml.Node | None:
+        if not self.sources:
+            return None
+        node = self.sources[self._source_index(path)].root
+        for part in path:
+            if node is None:
+                return None
+            node = _child(node, part)
+        return node
+
+
+def _child(node: yaml.Node, part: str | int) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        found = None
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
+                found = value_node  # the last one wins, as in the loaded data
+        return found
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+        if 0 <= part < len(node.value):
+            return node.value[part]
+    return None
+
+
+def playbook_files(path: Path) -> list[Path]:
+    """The YAML files of a playbook: the file itself, or a directory's *.yaml/*.yml."""
+    if path.is_dir():
+        return sorted(
+            p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()
+        )
+    return [path]
+
+
+def load_playbook(path: str | os.PathLike[str]) -> Playbook:
+    """Load and merge a playbook; raise PlaybookError with every problem found."""
+    path = Path(path)
+    if not path.exists():
+        raise PlaybookError([Problem(ERROR, f"no such file or directory: {path}")])
+    files = playbook_files(path)
+    if not files:
+        raise PlaybookError(
+            [Problem(ERROR, f"{path} holds no *.yaml or *.yml files", Location(str(path), 1, 1))]
+        )
+    playbook = Playbook(
+        path=path,
+        base_dir=path if path.is_dir() else path.parent,
+        data={},
+        sources=[],
+    )
+    problems: list[Problem] = []
+    for file in files:
+        document, source, file_problems = _load_file(file)
+        problems.extend(file_problems)
+        if document is not None:
+            playbook.sources.append(source)
+            problems.extend(_merge(playbook, document, len(playbook.sources) - 1))
+    if problems:
+        raise PlaybookError(problems)
+    return playbook
+
+
+def _load_file(file: Path) -> tuple[dict[str, Any] | None, Source, list[Problem]]:
+    name = str(file)
+    source = Source(name, None)
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        return None, source, [Problem(ERROR, f"cannot read: {exc.strerror}", Location(name, 1, 1))]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, source, [
+            Problem(
+                ERROR,
+                f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
+                Location(name, line, column),
+            )
+        ]
+    loader = _Tracked(text, name)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, source, [
+                Problem(ERROR, "the file is empty: expected a playbook mapping", Location(name, 1, 1))
+            ]
+        source.root = node
+        if not isinstance(node, yaml.MappingNode):
+            return None, source, [
+                _problem(name, node, "expected a mapping of top-level keys (version, sites, ...)")
+            ]
+        document = loader.construct_document(node)
+    except _AliasBomb as bomb:
+        return None, source, [
+            _problem(
+                name,
+                bomb.node,
+                f"aliases expand to more than {ALIAS_EXPANSION_LIMIT:,} nodes; refusing to load",
+            )
+        ]
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        location = Location(name, mark.line + 1, mark.column + 1) if mark else Location(name, 1, 1)
+        message = " ".join(part for part in (exc.context, exc.problem) if part)
+        return None, source, [Problem(ERROR, f"invalid YAML: {message}", location)]
+    except yaml.YAMLError as exc:
+        return None, source, [Problem(ERROR, f"invalid YAML: {exc}", Location(name, 1, 1))]
+    finally:
+        loader.dispose()
+    return document, source, loader.problems
+
+
+def _merge(playbook: Playbook, document: dict[str, Any], index: int) -> Iterator[Problem]:
+    data = playbook.data
+    for section, value in document.items():
+        merged_by = (
+            "name" if section in NAMED_SECTIONS else "key" if section in KEYED_SECTIONS else None
+        )
+        if merged_by and isinstance(value, dict) and isinstance(data.get(section, {}), dict):
+            target = data.setdefault(section, {})
+            playbook.origins.setdefault((section,), index)
+            for name, entry in value.items():
+                if name in target:
+                    first = playbook.sources[playbook.origins[(section, name)]].file
+                    here = playbook.sources[index].file
+                    what = f"'{name}'" if merged_by == "name" else f"key '{name}'"
+                    yield Problem(
+                        ERROR,
+                        f"{section} {what} is defined twice: in {first} and in {here}",
+                        _here(playbook, index, section, name),
+                        (section, name),
+                    )
+                    continue
+                target[name] = entry
+                playbook.origins[(section, name)] = index
+        elif section in data:
+            first = playbook.sources[playbook.origins[(section,)]].file
+            if data[section] != value:
+                yield Problem(
+                    ERROR,
+                    f"'{section}' is defined twice, differently: in {first} and in "
+                    f"{playbook.sources[index].file}",
+                    _here(playbook, index, section),
+                    (section,),
+                )
+        else:
+            data[section] = value
+            playbook.origins[(section,)] = index
+
+
+def _here(playbook: Playbook, index: int, *path: str) -> Location:
+    source = playbook.sources[index]
+    node = source.root
+    for part in path:
+        if node is None:
+            break
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.value == part:
+                    node = key_node if part == path[-1] else value_node
+                    break
+    assert node is not None
+    mark = node.start_mark
+    return Location(source.file, mark.line + 1, mark.column + 1)

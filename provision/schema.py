@@ -1,0 +1,209 @@
+"""The JSON Schema of spec v1, and its errors turned into located problems."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterator
+from datetime import date
+from functools import lru_cache
+from importlib.resources import files
+from typing import Any
+from urllib.parse import urlsplit
+
+from .errors import ERROR, DocPath, Problem
+from .load import Playbook
+
+SECRET_KEYS = frozenset({"client_secret", "password", "private_key"})
+
+_HOST = re.compile(
+    r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)(:[0-9]{1,5})?$"
+)
+_EMAIL = re.compile(r"^[^@\s<>\"]+@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9-]+)+$")
+
+
+def is_template(text: str) -> bool:
+    return "{{" in text or "{%" in text
+
+
+def _host_port(value: object) -> bool:
+    return not isinstance(value, str) or is_template(value) or (
+        len(value) <= 253 and bool(_HOST.match(value))
+    )
+
+
+def _email(value: object) -> bool:
+    return not isinstance(value, str) or is_template(value) or bool(_EMAIL.match(value))
+
+
+def _web_url(value: object) -> bool:
+    if not isinstance(value, str) or is_template(value):
+        return True
+    if any(c.isspace() for c in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        return False
+    return parts.scheme in ("https", "http") and bool(parts.hostname)
+
+
+def _date(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", value))
+
+
+FORMATS = {"host-port": _host_port, "templated-email": _email, "web-url": _web_url, "date": _date}
+FORMAT_NAMES = {
+    "host-port": "host name",
+    "templated-email": "e-mail address",
+    "web-url": "http(s) URL",
+    "date": "date (YYYY-MM-DD)",
+}
+
+
+def schema_text() -> str:
+    return files("provision").joinpath("schemas/playbook.schema.json").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(schema_text())
+    return loaded
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Any:
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    checker = FormatChecker(formats=())
+    for name, check in FORMATS.items():
+        checker.checks(name)(check)
+    return Draft202012Validator(schema(), format_checker=checker)
+
+
+def check_schema(playbook: Playbook) -> list[Problem]:
+    """Every schema violation in the playbook, located, best explanation first."""
+    problems: list[Problem] = []
+    for error in _validator().iter_errors(playbook.data):
+        problems.extend(_explain(playbook, error))
+    problems.sort(key=lambda p: (p.location.file, p.location.line, p.location.column)
+                  if p.location else ("", 0, 0))
+    return problems
+
+
+def _is_secret_path(path: DocPath) -> bool:
+    return any(part in SECRET_KEYS for part in path)
+
+
+def _shown(value: Any, path: DocPath) -> str:
+    """The offending value for a message, unless it might be a secret."""
+    if _is_secret_path(path):
+        return "the value"
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _explain(playbook: Playbook, error: Any) -> Iterator[Problem]:
+    from jsonschema.exceptions import best_match
+
+    path: DocPath = tuple(error.absolute_path)
+    kind = error.validator
+    schema_ = error.schema if isinstance(error.schema, dict) else {}
+    instance = error.instance
+    if kind in ("anyOf", "oneOf") and error.context:
+        deeper = [e for e in error.context if len(e.absolute_path) > len(path)]
+        if deeper:
+            yield from _explain(playbook, best_match(deeper))
+            return
+        what = schema_.get("description") or "one of the allowed forms"
+        yield Problem(ERROR, f"expected {_lower_first(what)}", playbook.locate(path), path)
+        return
+    if kind == "additionalProperties":
+        allowed = sorted(schema_.get("properties", {}))
+        for key in sorted(set(instance) - set(allowed)):
+            hint = difflib.get_close_matches(key, allowed, n=1)
+            message = f"unknown key '{key}'"
+            message += f"; did you mean '{hint[0]}'?" if hint else ""
+            message += f" (expected one of: {', '.join(allowed)})" if allowed else ""
+            yield Problem(ERROR, message, playbook.key_location(path + (key,)), path + (key,))
+        return
+    if kind == "required":
+        missing = error.validator_value
+        keys = [k for k in missing if k not in instance]
+        for key in keys:
+            yield Problem(ERROR, f"missing required key '{key}'", playbook.locate(path), path)
+        return
+    if kind == "propertyNames":
+        name_path = path
+        yield Problem(
+            ERROR,
+            f"invalid name {_shown(error.instance, ())}: "
+            "use lower-case letters, digits, '_', '.' and '-', starting with a letter or digit",
+            playbook.key_location(name_path + (str(error.instance),))
+            if isinstance(error.instance, str) else playbook.locate(path),
+            path,
+        )
+        return
+    yield Problem(ERROR, _message(error, path), playbook.locate(path), path)
+
+
+def _lower_first(text: str) -> str:
+    text = text.rstrip(".")
+    return text[:1].lower() + text[1:]
+
+
+def _message(error: Any, path: DocPath) -> str:
+    kind = error.validator
+    value = error.validator_value
+    instance = error.instance
+    shown = _shown(instance, path)
+    if kind == "type":
+        expected = " or ".join(value) if isinstance(value, list) else value
+        return f"expected {expected}, got {_json_type(instance)}"
+    if kind == "enum":
+        return f"expected one of: {', '.join(map(str, value))}; got {shown}"
+    if kind == "const":
+        return f"expected {json.dumps(value)}; got {shown}"
+    if kind == "format":
+        return f"{shown} is not a valid {FORMAT_NAMES.get(value, value)}"
+    if kind == "pattern":
+        description = error.schema.get("description") if isinstance(error.schema, dict) else None
+        if description:
+            return f"{shown} is not valid: expected {_lower_first(description)}"
+        return f"{shown} does not match {value}"
+    if kind in ("minLength", "minItems"):
+        return "must not be empty"
+    if kind == "uniqueItems":
+        return "has duplicate entries"
+    if kind in ("minimum", "maximum"):
+        return f"{shown} is out of range ({kind} {value})"
+    if kind == "maxLength":
+        return f"is longer than {value} characters"
+    if kind == "not":
+        return f"{shown} is not allowed here"
+    return str(error.message) if not _is_secret_path(path) else f"invalid value ({kind})"

@@ -1,0 +1,78 @@
+"""requests/urllib3 building blocks for `provision.tokens.http` (imported lazily: they pull in
+requests, which `provision validate` must not load)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from requests import PreparedRequest, Response
+from requests.adapters import HTTPAdapter
+from urllib3.response import BaseHTTPResponse
+from urllib3.util.retry import Retry
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class CappedRetry(Retry):
+    """urllib3 Retry that honours Retry-After but never sleeps longer than
+    `retry_after_max` (an IdP asking for minutes must not stall a whole run)."""
+
+    def __init__(self, *args: Any, retry_after_max: float = 30.0, **kwargs: Any) -> None:
+        self.retry_after_max = retry_after_max
+        super().__init__(*args, **kwargs)
+
+    def new(self, **kw: Any) -> CappedRetry:
+        kw.setdefault("retry_after_max", self.retry_after_max)
+        return super().new(**kw)  # type: ignore[return-value]
+
+    def get_retry_after(self, response: BaseHTTPResponse) -> float | None:
+        seconds = super().get_retry_after(response)
+        return None if seconds is None else min(seconds, self.retry_after_max)
+
+
+class TimeoutAdapter(HTTPAdapter):
+    """An adapter that gives every request a timeout unless the caller set one."""
+
+    def __init__(self, timeout: float, **kwargs: Any) -> None:
+        self.timeout = timeout
+        super().__init__(**kwargs)
+
+    def send(
+        self,
+        request: PreparedRequest,
+        stream: bool = False,
+        timeout: None | float | tuple[float, float] | tuple[float, None] = None,
+        verify: bool | str = True,
+        cert: None | bytes | str | tuple[bytes | str, bytes | str] = None,
+        proxies: Mapping[str, str] | None = None,
+    ) -> Response:
+        return super().send(
+            request,
+            stream=stream,
+            timeout=self.timeout if timeout is None else timeout,
+            verify=verify,
+            cert=cert,
+            proxies=proxies,
+        )
+
+
+def make_retry(
+    retries: int, backoff_factor: float, backoff_max: float, retry_after_max: float
+) -> CappedRetry:
+    return CappedRetry(
+        total=retries,
+        connect=retries,
+        # A read timeout is not retried: a hanging server stays hanging, and a token POST
+        # that may have been processed must not spend a rotated refresh token twice.
+        read=False,
+        status=retries,
+        other=0,
+        allowed_methods=None,  # token endpoints are POST: retry them too on 429/5xx
+        status_forcelist=RETRY_STATUSES,
+        backoff_factor=backoff_factor,
+        backoff_max=backoff_max,
+        respect_retry_after_header=True,
+        raise_on_status=False,  # hand the last error answer to the caller, it carries the cause
+        retry_after_max=retry_after_max,
+    )
