@@ -120,6 +120,74 @@ def redirect_uris_command(playbook: str, client_name: str | None, fmt: str) -> N
     sys.exit(run(playbook, client_name=client_name, fmt=fmt))
 
 
+limit_option = click.option(
+    "--limit", "-l", metavar="PATTERN",
+    help="Only these sites or site/app names: globs, comma for union, ! to exclude "
+    "(e.g. 'acme*,!acme-test,beta/fax').",
+)
+diff_option = click.option("--diff", "show_diff", is_flag=True,
+                           help="Show unified diffs (secret values masked).")
+prune_option = click.option("--prune", is_flag=True,
+                            help="Delete files this tool wrote that the spec no longer produces.")
+
+
+@cli.command()
+@playbook_argument
+@diff_option
+@limit_option
+@prune_option
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 4 when changes are pending.")
+@format_option()
+@vault_option
+def plan(
+    playbook: str, show_diff: bool, limit: str | None, prune: bool, detailed_exitcode: bool,
+    fmt: str, vault_password_file: str | None,
+) -> None:
+    """Show what apply would change, without writing anything.
+
+    \b
+    Example:
+      provision plan playbooks/example.yaml --diff --limit 'acme*'
+    """
+    _remember_format(fmt)
+    from .commands.plan import run
+
+    sys.exit(run(playbook, limit=limit, prune=prune, show_diff=show_diff,
+                 detailed_exitcode=detailed_exitcode, vault_password_file=vault_password_file,
+                 fmt=fmt))
+
+
+@cli.command()
+@playbook_argument
+@click.option("--check", is_flag=True, help="Plan and report, write nothing.")
+@diff_option
+@limit_option
+@prune_option
+@click.option("-j", "--jobs", type=click.IntRange(1, 256), default=8, show_default=True,
+              help="Parallel network operations.")
+@format_option()
+@vault_option
+def apply(
+    playbook: str, check: bool, show_diff: bool, limit: str | None, prune: bool, jobs: int,
+    fmt: str, vault_password_file: str | None,
+) -> None:
+    """Write every app's config and every client's redirect URI list.
+
+    \b
+    Writes under settings.output_dir: apps/<site>/<app>.json (mode 0600)
+    and redirect-uris/<client>.txt; a second run with nothing changed
+    writes nothing.
+    Example:
+      provision apply playbooks/example.yaml
+      provision apply playbooks/example.yaml --check --diff
+    """
+    _remember_format(fmt)
+    from .commands.apply import run
+
+    sys.exit(run(playbook, limit=limit, prune=prune, check=check, show_diff=show_diff,
+                 vault_password_file=vault_password_file, fmt=fmt))
+
+
 def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="provision", standalone_mode=True)
@@ -134,3 +202,4 @@ def main(argv: list[str] | None = None) -> None:
             err=True,
         )
         sys.exit(1)
+

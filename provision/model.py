@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +16,8 @@ class Settings:
     state_dir: Path
     ca_file: Path | None
     expiry_warning_days: int
+    # built-in output ("app_config", "redirect_uris") -> command run when one changed
+    deliver: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

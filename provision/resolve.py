@@ -66,6 +66,7 @@ class _Resolver:
             state_dir=self.base_dir / raw.get("state_dir", ".provision"),
             ca_file=self.base_dir / ca_file if ca_file else None,
             expiry_warning_days=raw.get("expiry_warning_days", 30),
+            deliver={key: tuple(argv) for key, argv in (raw.get("deliver") or {}).items()},
         )
 
     # -- clients ------------------------------------------------------------

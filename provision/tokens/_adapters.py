@@ -15,20 +15,21 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 class CappedRetry(Retry):
-    """urllib3 Retry that honours Retry-After but never sleeps longer than
-    `retry_after_max` (an IdP asking for minutes must not stall a whole run)."""
+    """urllib3 Retry that honours Retry-After but never sleeps longer than `after_cap`
+    seconds (an IdP asking for minutes must not stall a whole run). urllib3 >= 2.6 has its
+    own `retry_after_max`; this works with older ones too."""
 
-    def __init__(self, *args: Any, retry_after_max: float = 30.0, **kwargs: Any) -> None:
-        self.retry_after_max = retry_after_max
+    def __init__(self, *args: Any, after_cap: float = 30.0, **kwargs: Any) -> None:
+        self.after_cap = after_cap
         super().__init__(*args, **kwargs)
 
     def new(self, **kw: Any) -> CappedRetry:
-        kw.setdefault("retry_after_max", self.retry_after_max)
+        kw.setdefault("after_cap", self.after_cap)
         return super().new(**kw)  # type: ignore[return-value]
 
     def get_retry_after(self, response: BaseHTTPResponse) -> float | None:
         seconds = super().get_retry_after(response)
-        return None if seconds is None else min(seconds, self.retry_after_max)
+        return None if seconds is None else min(seconds, self.after_cap)
 
 
 class TimeoutAdapter(HTTPAdapter):
@@ -74,5 +75,5 @@ def make_retry(
         backoff_max=backoff_max,
         respect_retry_after_header=True,
         raise_on_status=False,  # hand the last error answer to the caller, it carries the cause
-        retry_after_max=retry_after_max,
+        after_cap=retry_after_max,
     )

@@ -26,9 +26,7 @@ if TYPE_CHECKING:
 _USER_GRANT_ONLY = ("unauthorized_client", "unsupported_grant_type", "invalid_grant")
 
 
-def oauth_session(
-    req: TokenRequest, session: requests.Session, **kwargs: Any
-) -> OAuth2Session:
+def oauth_session(req: TokenRequest, session: requests.Session, **kwargs: Any) -> OAuth2Session:
     """An authlib session for `req` with our trust, timeout and retries; the client
     authenticates as the mode says."""
     from authlib.integrations.requests_client import OAuth2Session

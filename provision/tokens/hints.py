@@ -62,6 +62,16 @@ HINTS: tuple[tuple[str, str], ...] = (
         "is missing, or the token was issued for another mailbox than the sender.",
     ),
     (
+        r"5\.7\.60|SendAsDenied",
+        "The signed-in mailbox may not send as this sender address: grant it Send As "
+        "permission on the sender's mailbox, or make the sender the signed-in mailbox.",
+    ),
+    (
+        r"5\.7\.30|Basic authentication is not supported",
+        "The server refuses username/password SMTP: this is what OAuth2 replaces; check the "
+        "app uses OAuth2 and not the password field.",
+    ),
+    (
         r"unauthorized_client",
         "Domain-wide delegation is not granted: in the Google Workspace admin console "
         "(Security > API controls > Domain-wide delegation) authorize the service account's "
@@ -70,7 +80,7 @@ HINTS: tuple[tuple[str, str], ...] = (
     (
         r"invalid_grant",
         "The refresh token is no longer valid. If the Google OAuth consent screen is in "
-        "\"Testing\", refresh tokens expire after 7 days: publish the app (In production) and "
+        '"Testing", refresh tokens expire after 7 days: publish the app (In production) and '
         "run `provision authorize` again; otherwise it was revoked or the password changed.",
     ),
     (

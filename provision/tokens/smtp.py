@@ -119,7 +119,7 @@ def _connected(
         raise _fail(target, f"{exc.smtp_code} {_reply_text(exc.smtp_error)}", token) from None
     except smtplib.SMTPServerDisconnected as exc:
         raise _fail(target, f"the server closed the connection: {exc}", token) from None
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise _fail(target, f"no answer within {timeout:g} s (timed out)", token) from None
     except OSError as exc:
         raise _fail(target, f"cannot connect: {exc.strerror or exc}", token) from None
@@ -208,12 +208,14 @@ def send_mail(
             smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:
             refused = "; ".join(
-                f"{rcpt}: {code} {_reply_text(reply)}" for rcpt, (code, reply) in exc.recipients.items()
+                f"{rcpt}: {code} {_reply_text(reply)}"
+                for rcpt, (code, reply) in exc.recipients.items()
             )
             raise _fail(target, f"recipient refused: {refused}", token) from None
         except smtplib.SMTPSenderRefused as exc:
             raise _fail(
-                target, f"sender {mailbox} refused: {exc.smtp_code} {_reply_text(exc.smtp_error)}",
+                target,
+                f"sender {mailbox} refused: {exc.smtp_code} {_reply_text(exc.smtp_error)}",
                 token,
             ) from None
         except smtplib.SMTPResponseException as exc:

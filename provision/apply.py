@@ -1,0 +1,173 @@
+"""Apply a plan: write files atomically, prune, deliver; one result per item."""
+
+from __future__ import annotations
+
+import subprocess
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .desired import DesiredState
+from .files import (
+    Write,
+    output_lock,
+    remove_files,
+    remove_stale_temporaries,
+    write_atomically,
+)
+from .plan import (
+    CREATE,
+    DELETE,
+    MANIFEST,
+    UNCHANGED,
+    UPDATE,
+    Change,
+    ManifestEntry,
+    manifest_bytes,
+    read_manifest,
+)
+
+OK, CHANGED, FAILED, SKIPPED = "ok", "changed", "failed", "skipped"
+CLIENTS_HOST = "(clients)"
+DELIVER_TIMEOUT = 300.0
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    item: str
+    site: str | None
+    status: str
+    path: str | None = None
+    action: str | None = None
+    message: str | None = None
+
+    @property
+    def host(self) -> str:
+        """The recap line this result counts on."""
+        return self.site if self.site is not None else CLIENTS_HOST
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "item": self.item,
+            "site": self.site,
+            "status": self.status,
+            "path": self.path,
+            "action": self.action,
+            "message": self.message,
+        }
+
+
+def recap(results: Sequence[ItemResult]) -> dict[str, dict[str, int]]:
+    """Per site (clients last): ok, changed, failed, skipped, as Ansible counts them
+    (a changed item is also ok)."""
+    counts: dict[str, Counter[str]] = {}
+    for result in results:
+        counter = counts.setdefault(result.host, Counter())
+        if result.status in (OK, CHANGED):
+            counter[OK] += 1
+        if result.status != OK:
+            counter[result.status] += 1
+    hosts = sorted(counts, key=lambda h: (h == CLIENTS_HOST, h))
+    return {h: {k: counts[h][k] for k in (OK, CHANGED, FAILED, SKIPPED)} for h in hosts}
+
+
+def apply_changes(
+    changes: Sequence[Change],
+    state: DesiredState,
+    output_dir: Path,
+    *,
+    check: bool = False,
+) -> list[ItemResult]:
+    results = [ItemResult(f.item, f.site, FAILED, message=f.message) for f in state.failures]
+    if check:
+        return results + [
+            ItemResult(c.item, c.site, CHANGED if c.pending else OK, c.path, c.action)
+            for c in changes
+        ]
+    pending = [c for c in changes if c.pending]
+    with output_lock(output_dir):
+        writes = [c for c in pending if c.action in (CREATE, UPDATE)]
+        remove_stale_temporaries(sorted({(output_dir / c.path).parent for c in writes}))
+        failed = {
+            failure.path: failure.message
+            for failure in write_atomically(
+                [
+                    Write(output_dir / c.path, c.desired.content, c.desired.mode)
+                    for c in writes
+                    if c.desired is not None
+                ]
+            )
+        }
+        deletes = [c for c in pending if c.action == DELETE]
+        failed.update(
+            (f.path, f.message) for f in remove_files([output_dir / c.path for c in deletes])
+        )
+        _update_manifest(output_dir, changes, failed)
+        for change in changes:
+            message = failed.get(output_dir / change.path)
+            if message is not None:
+                results.append(ItemResult(change.item, change.site, FAILED, change.path,
+                                          change.action, message))
+            elif change.action == UNCHANGED:
+                results.append(ItemResult(change.item, change.site, OK, change.path, UNCHANGED))
+            else:
+                message = _deliver(change, output_dir)
+                results.append(
+                    ItemResult(change.item, change.site, FAILED if message else CHANGED,
+                               change.path, change.action, message)
+                )
+    return results
+
+
+def _update_manifest(
+    output_dir: Path, changes: Sequence[Change], failed: dict[Path, str]
+) -> None:
+    before = read_manifest(output_dir)
+    after = dict(before)
+    for change in changes:
+        if output_dir / change.path in failed:
+            continue
+        if change.action == DELETE:
+            after.pop(change.path, None)
+        else:
+            after[change.path] = ManifestEntry(change.item, change.site)
+    if after != before:
+        write_atomically([Write(output_dir / MANIFEST, manifest_bytes(after), 0o600)])
+
+
+def _deliver(change: Change, output_dir: Path) -> str | None:
+    """Run the output's deliver command for a changed file; a message when it failed."""
+    desired = change.desired
+    if desired is None or not desired.deliver:
+        return None
+    app = desired.item.split("/", 1)[1] if "/" in desired.item else ""
+    client = desired.item.split(":", 1)[1] if desired.item.startswith("client:") else ""
+    values = {
+        "path": str((output_dir / change.path).resolve()),
+        "site": desired.site or "",
+        "app": app,
+        "client": client,
+        "item": desired.item,
+    }
+    argv = [_fill(arg, values) for arg in desired.deliver]
+    try:
+        done = subprocess.run(
+            argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=DELIVER_TIMEOUT,
+            check=False,
+        )
+    except FileNotFoundError:
+        return f"deliver command not found: {argv[0]}"
+    except subprocess.TimeoutExpired:
+        return f"deliver command {argv[0]} did not finish within {DELIVER_TIMEOUT:.0f} s"
+    except OSError as exc:
+        return f"cannot run deliver command {argv[0]}: {exc.strerror}"
+    if done.returncode != 0:
+        return f"deliver command {argv[0]} exited with status {done.returncode}"
+    return None
+
+
+def _fill(arg: str, values: dict[str, str]) -> str:
+    for key, value in values.items():
+        arg = arg.replace("{" + key + "}", value)
+    return arg

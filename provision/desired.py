@@ -1,0 +1,304 @@
+"""The desired state: every file apply should leave in the output directory.
+
+Rendered through Jinja2 templates shipped in the package (one environment,
+each template compiled once) and the playbook's own `outputs`. Secrets are
+revealed here, and only here, because the app configs must carry them; each
+file remembers which keys or values are secret so plans and diffs can mask them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, PackageLoader, StrictUndefined, Template
+from jinja2.sandbox import SandboxedEnvironment
+
+from .limit import Limit
+from .model import App, Client, Model
+from .redirect_uris import redirect_uris
+from .secret import PLACEHOLDER, Secret, SecretError, SecretRef, SecretResolver
+from .templating import TemplateProblem, render
+
+SECRET_MODE = 0o600
+PUBLIC_MODE = 0o644
+
+
+@dataclass(frozen=True)
+class DesiredFile:
+    path: str  # relative to the output directory, POSIX separators
+    content: bytes
+    mode: int
+    item: str  # `site/app`, or `client:<name>` / `site:<name>` for other outputs
+    site: str | None
+    masked: bytes | None = None  # the content with secrets replaced, for diffs (None: no secrets)
+    secret_keys: frozenset[str] = frozenset()  # JSON keys to mask in an old version
+    deliver: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Failure:
+    item: str
+    site: str | None
+    message: str
+
+
+@dataclass
+class DesiredState:
+    files: list[DesiredFile] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("provision", "templates"),
+        undefined=StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+    )
+
+
+@lru_cache(maxsize=8)
+def builtin_template(name: str) -> Template:
+    return _environment().get_template(name)
+
+
+@lru_cache(maxsize=32)
+def _user_environment(base_dir: Path) -> SandboxedEnvironment:
+    return SandboxedEnvironment(
+        loader=FileSystemLoader(str(base_dir)),
+        undefined=StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+    )
+
+
+SECRET_FIELDS = ("client_secret", "password", "private_key")
+
+
+def app_config(app: App, secrets: SecretResolver) -> tuple[dict[str, Any], dict[str, Secret]]:
+    """The app's configuration, and the secrets it holds by key. Raises SecretError."""
+    identity = app.identity
+    client = identity.client
+    config: dict[str, Any] = {
+        "site": app.site,
+        "app": app.name,
+        "kind": app.kind,
+        "mode": identity.mode,
+        "sender": app.sender,
+    }
+    if app.sender_name:
+        config["sender_name"] = app.sender_name
+    config["client_id"] = client.client_id
+    if client.tenant:
+        config["tenant"] = client.tenant
+    config["token_endpoint"] = client.token_endpoint
+    if app.authorization_url is not None:
+        config["authorization_endpoint"] = client.authorization_url
+        config["authorization_url"] = app.authorization_url
+        config["redirect_uri"] = app.redirect_uri
+    if client.scope:
+        config["scope"] = client.scope
+    if identity.smtp is not None:
+        smtp = identity.smtp
+        config["smtp"] = {"host": smtp.host, "port": smtp.port, "security": smtp.security}
+    held: dict[str, Secret] = {}
+    mode = identity.mode
+
+    def put(key: str, ref: SecretRef | None) -> None:
+        if ref is not None:
+            held[key] = secrets.resolve(ref)
+
+    if mode in ("exchange", "microsoft365", "gmail", "client_secret_post"):
+        put("client_secret", client.client_secret)
+    if mode == "microsoft365":
+        config["username"] = identity.username or app.sender
+        put("password", identity.password)
+    if mode in ("google_service_account", "private_key_jwt"):
+        if mode == "google_service_account":
+            config["client_email"] = client.client_email
+        if client.private_key_id:
+            config["private_key_id"] = client.private_key_id
+        put("private_key", client.private_key)
+    return config, held
+
+
+def _render_app(config: Mapping[str, Any], held: Mapping[str, Secret]) -> tuple[bytes, bytes]:
+    template = builtin_template("app.json.j2")
+    real = {**config, **{k: v.reveal() for k, v in held.items()}}
+    content = (template.render(config=real) + "\n").encode()
+    if not held:
+        return content, content
+    masked = {**config, **{k: PLACEHOLDER for k in held}}
+    return content, (template.render(config=masked) + "\n").encode()
+
+
+def mask_app_json(old: bytes, keys: Iterable[str]) -> bytes | None:
+    """An earlier app config with its secret keys masked, as the template lays it out."""
+    import json
+
+    try:
+        config = json.loads(old)
+    except ValueError:
+        return None
+    if not isinstance(config, dict):
+        return None
+    for key in keys:
+        if key in config:
+            config[key] = PLACEHOLDER
+    return (builtin_template("app.json.j2").render(config=config) + "\n").encode()
+
+
+def desired_state(model: Model, secrets: SecretResolver, limit: Limit) -> DesiredState:
+    state = DesiredState()
+    deliver = _deliver_settings(model)
+    for app in model.apps():
+        if not limit.selects(app.site, app.name):
+            continue
+        try:
+            config, held = app_config(app, secrets)
+        except SecretError as exc:
+            state.failures.append(Failure(app.address, app.site, str(exc)))
+            continue
+        content, masked = _render_app(config, held)
+        state.files.append(
+            DesiredFile(
+                path=f"apps/{app.site}/{app.name}.json",
+                content=content,
+                mode=SECRET_MODE,
+                item=app.address,
+                site=app.site,
+                masked=masked if held else None,
+                secret_keys=frozenset(held),
+                deliver=deliver.get("app_config"),
+            )
+        )
+        _user_outputs(model, secrets, state, "app", {"app": app}, app.site, app.address)
+    lists = redirect_uris(model)  # a console holds every app's URI, whatever --limit says
+    template = builtin_template("redirect-uris.txt.j2")
+    for entry in lists:
+        state.files.append(
+            DesiredFile(
+                path=f"redirect-uris/{entry.client.name}.txt",
+                content=template.render(client=entry.client, uris=entry.uris).encode(),
+                mode=PUBLIC_MODE,
+                item=f"client:{entry.client.name}",
+                site=None,
+                deliver=deliver.get("redirect_uris"),
+            )
+        )
+        _user_outputs(
+            model, secrets, state, "client", {"client": entry.client, "uris": entry.uris}, None,
+            f"client:{entry.client.name}",
+        )
+    for site in model.sites:
+        if any(limit.selects(site.name, app.name) for app in site.apps) or (
+            not site.apps and limit.selects(site.name)
+        ):
+            _user_outputs(model, secrets, state, "site", {}, site.name, f"site:{site.name}")
+    return state
+
+
+def _deliver_settings(model: Model) -> dict[str, tuple[str, ...]]:
+    return {key: tuple(argv) for key, argv in model.settings.deliver.items()}
+
+
+def _context(model: Model, per: str, values: Mapping[str, Any], site: str | None) -> dict[str, Any]:
+    context: dict[str, Any] = {}
+    if site is not None:
+        found = next(s for s in model.sites if s.name == site)
+        context["site"] = {
+            "name": found.name,
+            "domain": found.domain,
+            "pbx": found.pbx,
+            "app_platform": found.app_platform,
+            "apps": [_app_context(a) for a in found.apps],
+        }
+    if "app" in values:
+        context["app"] = _app_context(values["app"])
+    if "client" in values:
+        client: Client = values["client"]
+        context["client"] = {
+            "name": client.name,
+            "provider": client.provider,
+            "client_id": client.client_id,
+            "tenant": client.tenant,
+            "redirect_uris": list(values["uris"]),
+        }
+    return context
+
+
+def _app_context(app: App) -> dict[str, Any]:
+    return {
+        "name": app.name,
+        "kind": app.kind,
+        "site": app.site,
+        "identity": app.identity.name,
+        "mode": app.identity.mode,
+        "sender": app.sender,
+        "sender_name": app.sender_name,
+        "client_id": app.identity.client.client_id,
+        "tenant": app.identity.client.tenant,
+        "token_endpoint": app.identity.client.token_endpoint,
+        "authorization_url": app.authorization_url,
+        "redirect_uri": app.redirect_uri,
+    }
+
+
+def _user_outputs(
+    model: Model,
+    secrets: SecretResolver,
+    state: DesiredState,
+    per: str,
+    values: Mapping[str, Any],
+    site: str | None,
+    item: str,
+) -> None:
+    for name, output in model.outputs.items():
+        if output["per"] != per:
+            continue
+        label = f"{item} output {name}"
+        context = _context(model, per, values, site)
+        if "app" in values:
+            app: App = values["app"]
+            try:
+                config, held = app_config(app, secrets)
+            except SecretError as exc:
+                state.failures.append(Failure(label, site, str(exc)))
+                continue
+            context["config"] = {**config, **{k: v.reveal() for k, v in held.items()}}
+        try:
+            path = render(str(output["path"]), context)
+            content = _user_environment(model.base_dir).get_template(str(output["template"])).render(
+                context
+            )
+        except TemplateProblem as exc:
+            state.failures.append(Failure(label, site, str(exc)))
+            continue
+        except Exception as exc:  # noqa: BLE001 - a user's template may fail in any way
+            state.failures.append(Failure(label, site, f"template error: {exc}"))
+            continue
+        relative = PurePosixPath(path)
+        if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+            state.failures.append(
+                Failure(label, site, f"output path '{path}' must stay inside the output directory")
+            )
+            continue
+        secret = bool(output.get("secret", True))
+        deliver = output.get("deliver")
+        state.files.append(
+            DesiredFile(
+                path=str(relative),
+                content=content.encode(),
+                mode=SECRET_MODE if secret else PUBLIC_MODE,
+                item=label,
+                site=site,
+                masked=None,
+                secret_keys=frozenset({"*"}) if secret else frozenset(),
+                deliver=tuple(deliver) if deliver else None,
+            )
+        )
