@@ -8,6 +8,7 @@ file remembers which keys or values are secret so plans and diffs can mask them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -52,14 +53,21 @@ class DesiredState:
     failures: list[Failure] = field(default_factory=list)
 
 
+def _json(value: Any) -> str:
+    # Jinja2's tojson escapes & < > ' for HTML; these files are read by people and PBXs.
+    return json.dumps(value, ensure_ascii=False)
+
+
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
-    return Environment(
+    environment = Environment(
         loader=PackageLoader("provision", "templates"),
         undefined=StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
     )
+    environment.filters["json"] = _json
+    return environment
 
 
 @lru_cache(maxsize=8)
@@ -139,8 +147,6 @@ def _render_app(config: Mapping[str, Any], held: Mapping[str, Secret]) -> tuple[
 
 def mask_app_json(old: bytes, keys: Iterable[str]) -> bytes | None:
     """An earlier app config with its secret keys masked, as the template lays it out."""
-    import json
-
     try:
         config = json.loads(old)
     except ValueError:
@@ -273,9 +279,8 @@ def _user_outputs(
             context["config"] = {**config, **{k: v.reveal() for k, v in held.items()}}
         try:
             path = render(str(output["path"]), context)
-            content = _user_environment(model.base_dir).get_template(str(output["template"])).render(
-                context
-            )
+            template = _user_environment(model.base_dir).get_template(str(output["template"]))
+            content = template.render(context)
         except TemplateProblem as exc:
             state.failures.append(Failure(label, site, str(exc)))
             continue
@@ -299,6 +304,6 @@ def _user_outputs(
                 site=site,
                 masked=None,
                 secret_keys=frozenset({"*"}) if secret else frozenset(),
-                deliver=tuple(deliver) if deliver else None,
+                deliver=tuple(str(arg) for arg in deliver) if isinstance(deliver, list) else None,
             )
         )

@@ -32,6 +32,9 @@ NAMED_SECTIONS = ("clients", "identities", "sites", "app_kinds", "outputs")
 KEYED_SECTIONS = ("settings", "defaults")
 
 
+MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
 class VaultText(str):
     """The text of an `!vault |` value: still encrypted."""
 
@@ -71,7 +74,7 @@ class _Tracked(_BaseLoader):  # type: ignore[misc,valid-type]
         # through `<<` may legally be overridden.
         seen: dict[str, yaml.Node] = {}
         for key_node, _ in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == MERGE_TAG:
                 continue
             if key_node.value in seen:
                 first = seen[key_node.value].start_mark.line + 1
@@ -269,7 +272,8 @@ def _load_file(file: Path) -> tuple[dict[str, Any] | None, Source, list[Problem]
         node = loader.get_single_node()
         if node is None:
             return None, source, [
-                Problem(ERROR, "the file is empty: expected a playbook mapping", Location(name, 1, 1))
+                Problem(ERROR, "the file is empty: expected a playbook mapping",
+                        Location(name, 1, 1))
             ]
         source.root = node
         if not isinstance(node, yaml.MappingNode):

@@ -54,6 +54,19 @@ def _apps_text(addresses: Iterable[str], most: int = 3) -> str:
     return shown + (f" and {len(addresses) - most} more" if len(addresses) > most else "")
 
 
+def _reporter(
+    problems: list[Problem], client: Client, locate: Callable[[DocPath], Location | None]
+) -> Callable[[str, str], None]:
+    where: DocPath = ("clients", client.name)
+
+    def report(severity: str, message: str) -> None:
+        problems.append(
+            Problem(severity, f"client '{client.name}': {message}", locate(where), where)
+        )
+
+    return report
+
+
 def check_limits(
     lists: Iterable[ClientUris], locate: Callable[[DocPath], Location | None]
 ) -> list[Problem]:
@@ -61,12 +74,7 @@ def check_limits(
     problems: list[Problem] = []
     for entry in lists:
         client = entry.client
-        where: DocPath = ("clients", client.name)
-
-        def report(severity: str, message: str) -> None:
-            problems.append(
-                Problem(severity, f"client '{client.name}': {message}", locate(where), where)
-            )
+        report = _reporter(problems, client, locate)
 
         for uri, addresses in entry.apps.items():
             parts = urlsplit(uri)

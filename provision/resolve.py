@@ -174,7 +174,9 @@ class _Resolver:
             self.error(f"{url} must use https (http only for loopback hosts)", path)
 
     # -- identities ---------------------------------------------------------
-    def identity(self, name: str, raw: Mapping[str, Any], clients: Mapping[str, Client]) -> None:
+    def identity(
+        self, name: str, raw: Mapping[str, Any], clients: Mapping[str, Client]
+    ) -> Identity | None:
         where: DocPath = ("identities", name)
         client = clients.get(raw["client"])
         if client is None:
@@ -198,7 +200,7 @@ class _Resolver:
             )
         else:
             resolved_smtp = Smtp(default.host, default.port, default.security) if default else None
-        return Identity(  # type: ignore[return-value]
+        return Identity(
             name=name,
             client=client,
             mode=mode,
@@ -293,7 +295,8 @@ class _Resolver:
         kind_name = override.get("kind", name)
         kind = kinds.get(kind_name)
         if kind is None:
-            self.unknown("app kind", kind_name, kinds, where + (("kind",) if "kind" in override else ()))
+            kind_where = where + ("kind",) if "kind" in override else where
+            self.unknown("app kind", kind_name, kinds, kind_where)
             return None
         identity_name, identity_where = _first(
             ("identity", override, where), ("identity", site, ("sites", site_name)),
@@ -400,7 +403,7 @@ def resolve(playbook: Playbook) -> Model:
     for name, raw in raw_identities.items():
         identity = resolver.identity(name, raw, clients)
         if identity is not None:
-            identities[name] = identity  # type: ignore[assignment]
+            identities[name] = identity
     kinds = all_kinds(data.get("app_kinds"))
     sites = []
     for name, raw in (data.get("sites") or {}).items():

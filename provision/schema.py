@@ -95,6 +95,9 @@ def check_schema(playbook: Playbook) -> list[Problem]:
     problems: list[Problem] = []
     for error in _validator().iter_errors(playbook.data):
         problems.extend(_explain(playbook, error))
+    # jsonschema reports each missing key of a `required` list, and a name can
+    # fail several of its rules: say each thing once.
+    problems = list(dict.fromkeys(problems))
     problems.sort(key=lambda p: (p.location.file, p.location.line, p.location.column)
                   if p.location else ("", 0, 0))
     return problems
@@ -110,6 +113,21 @@ def _shown(value: Any, path: DocPath) -> str:
         return "the value"
     text = json.dumps(value, default=str)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+_TYPE_NAMES = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "nothing (null)",
+}
+
+
+def _type_name(name: object) -> str:
+    return _TYPE_NAMES.get(str(name), str(name))
 
 
 def _json_type(value: Any) -> str:
@@ -135,13 +153,39 @@ def _explain(playbook: Playbook, error: Any) -> Iterator[Problem]:
     kind = error.validator
     schema_ = error.schema if isinstance(error.schema, dict) else {}
     instance = error.instance
+    if "propertyNames" in error.absolute_schema_path:
+        # A name used as a key: the error's path is the parent, its instance the name.
+        yield Problem(
+            ERROR,
+            f"invalid name {_shown(instance, ())}: "
+            "use lower-case letters, digits, '_', '.' and '-', starting with a letter or digit",
+            playbook.key_location(path + (str(instance),)),
+            path,
+        )
+        return
     if kind in ("anyOf", "oneOf") and error.context:
+        branch = _matching_branch(error.context, len(path))
+        if branch is not None:
+            for sub in branch:
+                yield from _explain(playbook, sub)
+            return
         deeper = [e for e in error.context if len(e.absolute_path) > len(path)]
         if deeper:
             yield from _explain(playbook, best_match(deeper))
             return
-        what = schema_.get("description") or "one of the allowed forms"
-        yield Problem(ERROR, f"expected {_lower_first(what)}", playbook.locate(path), path)
+        what = schema_.get("description")
+        if what:
+            message = f"expected {_lower_first(what)}"
+        else:
+            types = [
+                e.validator_value for e in error.context
+                if e.validator == "type" and len(e.absolute_path) == len(path)
+            ]
+            message = (
+                f"expected {' or '.join(_type_name(t) for t in types)}, got {_json_type(instance)}"
+                if types else "expected one of the allowed forms"
+            )
+        yield Problem(ERROR, message, playbook.locate(path), path)
         return
     if kind == "additionalProperties":
         allowed = sorted(schema_.get("properties", {}))
@@ -158,18 +202,29 @@ def _explain(playbook: Playbook, error: Any) -> Iterator[Problem]:
         for key in keys:
             yield Problem(ERROR, f"missing required key '{key}'", playbook.locate(path), path)
         return
-    if kind == "propertyNames":
-        name_path = path
-        yield Problem(
-            ERROR,
-            f"invalid name {_shown(error.instance, ())}: "
-            "use lower-case letters, digits, '_', '.' and '-', starting with a letter or digit",
-            playbook.key_location(name_path + (str(error.instance),))
-            if isinstance(error.instance, str) else playbook.locate(path),
-            path,
-        )
-        return
     yield Problem(ERROR, _message(error, path), playbook.locate(path), path)
+
+
+def _matching_branch(context: list[Any], depth: int) -> list[Any] | None:
+    """The errors of the one `oneOf`/`anyOf` branch the value was evidently meant
+    for, so all of them can be reported; None when that is not clear."""
+    branches: dict[Any, list[Any]] = {}
+    for sub in context:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+
+    def same_level(errors: list[Any], kinds: tuple[str, ...] | None) -> bool:
+        return any(
+            len(e.absolute_path) == depth and (kinds is None or e.validator in kinds)
+            for e in errors
+        )
+
+    # A branch of another type is not the one meant; among the rest, one that
+    # only objects to what lies inside the value is.
+    shaped = [errors for errors in branches.values() if not same_level(errors, ("type",))]
+    if len(shaped) == 1:
+        return shaped[0]
+    inner = [errors for errors in shaped if not same_level(errors, None)]
+    return inner[0] if len(inner) == 1 else None
 
 
 def _lower_first(text: str) -> str:
@@ -183,10 +238,11 @@ def _message(error: Any, path: DocPath) -> str:
     instance = error.instance
     shown = _shown(instance, path)
     if kind == "type":
-        expected = " or ".join(value) if isinstance(value, list) else value
+        expected = " or ".join(map(_type_name, value if isinstance(value, list) else [value]))
         return f"expected {expected}, got {_json_type(instance)}"
     if kind == "enum":
-        return f"expected one of: {', '.join(map(str, value))}; got {shown}"
+        choices = ", ".join(v if isinstance(v, str) else json.dumps(v) for v in value)
+        return f"expected one of: {choices}; got {shown}"
     if kind == "const":
         return f"expected {json.dumps(value)}; got {shown}"
     if kind == "format":
@@ -198,8 +254,12 @@ def _message(error: Any, path: DocPath) -> str:
         return f"{shown} does not match {value}"
     if kind in ("minLength", "minItems"):
         return "must not be empty"
-    if kind == "uniqueItems":
-        return "has duplicate entries"
+    if kind == "uniqueItems" and isinstance(instance, list):
+        twice: list[Any] = []
+        for i, item in enumerate(instance):
+            if item in instance[:i] and item not in twice:
+                twice.append(item)
+        return "has duplicate entries: " + ", ".join(_shown(v, path) for v in twice)
     if kind in ("minimum", "maximum"):
         return f"{shown} is out of range ({kind} {value})"
     if kind == "maxLength":

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from ..errors import ERROR, PlaybookError, Problem
 from ..redirect_uris import ClientUris, redirect_uris
-from ..report import dump_json
 from ..validate import check_playbook
 
 

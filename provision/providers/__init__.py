@@ -30,7 +30,8 @@ class SmtpDefaults:
 class Provider:
     name: str
     modes: tuple[str, ...]
-    interactive_modes: tuple[str, ...]  # need a redirect URI (generic: when an authorization URL is set)
+    # modes that need a redirect URI (generic ones only when an authorization URL is set)
+    interactive_modes: tuple[str, ...]
     smtp: SmtpDefaults | None
 
     def token_endpoint(self, client: dict[str, object]) -> str | None:
