@@ -188,6 +188,25 @@ def apply(
                  vault_password_file=vault_password_file, fmt=fmt))
 
 
+@cli.command()
+@playbook_argument
+@format_option()
+def drift(playbook: str, fmt: str) -> None:
+    """Compare the consoles with the spec: missing and extra redirect URIs.
+
+    \b
+    Reads each Google client's client_secrets_file (the console's download)
+    and each Microsoft client's manifest_file (an exported app manifest).
+    Exit 0 in sync, 4 when drift is found, 1 when a console cannot be read.
+    Example:
+      provision drift playbooks/example.yaml --format json
+    """
+    _remember_format(fmt)
+    from .commands.drift import run
+
+    sys.exit(run(playbook, fmt=fmt))
+
+
 def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="provision", standalone_mode=True)
