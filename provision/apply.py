@@ -30,6 +30,7 @@ from .plan import (
 
 OK, CHANGED, FAILED, SKIPPED = "ok", "changed", "failed", "skipped"
 CLIENTS_HOST = "(clients)"
+SHEETS_HOST = "(sheets)"
 DELIVER_TIMEOUT = 300.0
 
 
@@ -43,8 +44,17 @@ class ItemResult:
     message: str | None = None
 
     @property
+    def task(self) -> str:
+        """The unit the recap counts: an app with all its files, a client, a sheet."""
+        return self.item.split(" output ", 1)[0]
+
+    @property
     def host(self) -> str:
         """The recap line this result counts on."""
+        if self.item.startswith("client:"):
+            return CLIENTS_HOST
+        if self.item.startswith("sheet:"):
+            return SHEETS_HOST
         return self.site if self.site is not None else CLIENTS_HOST
 
     def as_json(self) -> dict[str, object]:
@@ -58,17 +68,25 @@ class ItemResult:
         }
 
 
+SEVERITY = {OK: 0, SKIPPED: 1, CHANGED: 2, FAILED: 3}
+
+
 def recap(results: Sequence[ItemResult]) -> dict[str, dict[str, int]]:
-    """Per site (clients last): ok, changed, failed, skipped, as Ansible counts them
-    (a changed item is also ok)."""
-    counts: dict[str, Counter[str]] = {}
+    """Per site (clients and sheets last): ok, changed, failed, skipped, as Ansible
+    counts tasks (a changed one is also ok). A task is an app with all its files."""
+    tasks: dict[tuple[str, str], str] = {}
     for result in results:
-        counter = counts.setdefault(result.host, Counter())
-        if result.status in (OK, CHANGED):
+        key = (result.host, result.task)
+        before = tasks.get(key, OK)
+        tasks[key] = max(before, result.status, key=SEVERITY.__getitem__)
+    counts: dict[str, Counter[str]] = {}
+    for (host, _), status in tasks.items():
+        counter = counts.setdefault(host, Counter())
+        if status in (OK, CHANGED):
             counter[OK] += 1
-        if result.status != OK:
-            counter[result.status] += 1
-    hosts = sorted(counts, key=lambda h: (h == CLIENTS_HOST, h))
+        if status != OK:
+            counter[status] += 1
+    hosts = sorted(counts, key=lambda h: (h in (CLIENTS_HOST, SHEETS_HOST), h))
     return {h: {k: counts[h][k] for k in (OK, CHANGED, FAILED, SKIPPED)} for h in hosts}
 
 

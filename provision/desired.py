@@ -19,8 +19,8 @@ from jinja2 import Environment, FileSystemLoader, PackageLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from .limit import Limit
-from .model import App, Client, Model
-from .redirect_uris import redirect_uris
+from .model import App, Client, Model, Site
+from .redirect_uris import ClientUris, redirect_uris
 from .secret import PLACEHOLDER, Secret, SecretError, SecretRef, SecretResolver
 from .templating import TemplateProblem, render
 
@@ -201,12 +201,76 @@ def desired_state(model: Model, secrets: SecretResolver, limit: Limit) -> Desire
             model, secrets, state, "client", {"client": entry.client, "uris": entry.uris}, None,
             f"client:{entry.client.name}",
         )
+    uris_by_client = {entry.client.name: entry for entry in lists}
+    sheet = builtin_template("site.md.j2")
     for site in model.sites:
         if any(limit.selects(site.name, app.name) for app in site.apps) or (
             not site.apps and limit.selects(site.name)
         ):
+            state.files.append(
+                DesiredFile(
+                    path=f"sites/{site.name}.md",
+                    content=sheet.render(**_sheet_context(site, uris_by_client)).encode(),
+                    mode=PUBLIC_MODE,
+                    item=f"sheet:{site.name}",
+                    site=site.name,
+                )
+            )
             _user_outputs(model, secrets, state, "site", {}, site.name, f"site:{site.name}")
     return state
+
+
+MODE_LABELS = {
+    "exchange": "Exchange",
+    "microsoft365": "Microsoft 365",
+    "gmail": "Gmail",
+    "google_service_account": "Google Service Account",
+    "client_secret_post": "Client secret post",
+    "private_key_jwt": "Private key jwt",
+}
+
+
+def _sheet_context(site: Site, uris: Mapping[str, ClientUris]) -> dict[str, Any]:
+    """What a site's setup sheet shows: no secret, only where each one lives."""
+    apps = []
+    clients: dict[str, dict[str, Any]] = {}
+    for app in site.apps:
+        identity = app.identity
+        client = identity.client
+        secret = client.private_key if identity.mode in (
+            "google_service_account", "private_key_jwt") else client.client_secret
+        apps.append({
+            **_app_context(app),
+            "mode_label": MODE_LABELS[identity.mode],
+            "smtp": identity.smtp,
+            "authorization_endpoint": client.authorization_url if app.redirect_uri else None,
+            "client_email": client.client_email if identity.mode == "google_service_account"
+            else None,
+            "username": (identity.username or app.sender) if identity.mode == "microsoft365"
+            else None,
+            "secret_hint": secret.describe() if secret is not None else "not set",
+        })
+        entry = clients.setdefault(client.name, {
+            "name": client.name,
+            "provider": client.provider,
+            "client_id": client.client_id,
+            "tenant": client.tenant,
+            "has_secret": client.client_secret is not None,
+            "secret_expires": client.client_secret_expires,
+            "graph_managed": client.manage_redirect_uris != "off",
+            "uris": [u for u in uris[client.name].uris],
+            "ropc": False,
+            "app_only": False,
+            "service_account": False,
+        })
+        entry["ropc"] |= identity.mode == "microsoft365"
+        entry["service_account"] |= identity.mode == "google_service_account"
+    site_context = {
+        "name": site.name, "domain": site.domain, "pbx": site.pbx,
+        "app_platform": site.app_platform,
+    }
+    return {"site": site_context, "apps": apps, "clients": sorted(
+        clients.values(), key=lambda c: str(c["name"]))}
 
 
 def _deliver_settings(model: Model) -> dict[str, tuple[str, ...]]:
