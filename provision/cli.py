@@ -71,21 +71,29 @@ def _remember_format(fmt: str) -> None:
 
 
 @cli.command()
-@playbook_argument
+@click.argument("playbooks", nargs=-1, required=True, metavar="PLAYBOOK...",
+                type=click.Path(path_type=str))
 @format_option()
 @vault_option
-def validate(playbook: str, fmt: str, vault_password_file: str | None) -> None:
+@click.option("--no-secrets", is_flag=True,
+              help="Do not resolve secret references (for pre-commit hooks and machines "
+              "without the secrets).")
+def validate(
+    playbooks: tuple[str, ...], fmt: str, vault_password_file: str | None, no_secrets: bool
+) -> None:
     """Check a playbook: schema, cross-references, secrets, lint.
 
     \b
-    Exit 0 when valid (warnings go to stderr), 2 when not.
+    Every secret reference must resolve ({env}, {file}, {command}, !vault),
+    unless --no-secrets. Exit 0 when valid (warnings go to stderr), 2 when not.
     Example:
       provision validate playbooks/example.yaml --format json
     """
     _remember_format(fmt)
     from .commands.validate import run
 
-    sys.exit(run(playbook, fmt=fmt, vault_password_file=vault_password_file))
+    sys.exit(run(playbooks, fmt=fmt, vault_password_file=vault_password_file,
+                 resolve_secrets=not no_secrets))
 
 
 @cli.command()
@@ -205,6 +213,55 @@ def drift(playbook: str, fmt: str) -> None:
     from .commands.drift import run
 
     sys.exit(run(playbook, fmt=fmt))
+
+
+@cli.command("encrypt-string")
+@click.option("--name", default="secret", show_default=True, help="The key to print.")
+@click.option("--vault-id", help="Vault ID (writes a 1.2 header).")
+@vault_option
+def encrypt_string(name: str, vault_id: str | None, vault_password_file: str | None) -> None:
+    """Encrypt a secret read from standard input as an Ansible Vault value.
+
+    \b
+    The value is read from stdin (or asked for, hidden, on a terminal), never
+    from the command line. The output is what `ansible-vault encrypt_string`
+    prints, ready to paste into a playbook.
+    Example:
+      pass show acme/azure | provision encrypt-string --name client_secret \\
+          --vault-password-file ~/.vault-pass
+    """
+    from .commands.encrypt_string import run
+
+    if sys.stdin.isatty():
+        value = click.prompt("Value to encrypt", hide_input=True, confirmation_prompt=True)
+    else:
+        value = sys.stdin.read().rstrip("\r\n")
+    if not value:
+        raise click.UsageError("nothing to encrypt: the value is empty")
+    sys.exit(run(name=name, value=value, vault_id=vault_id,
+                 vault_password_file=vault_password_file))
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--site", default="example", show_default=True, help="Name of the first site.")
+@click.option("--domain", default="example.com", show_default=True, help="Its PBX domain.")
+def init(directory: str, site: str, domain: str) -> None:
+    """Scaffold a playbook (one site, an exchange identity) that validates at once.
+
+    \b
+    Example:
+      provision init customers --site acme --domain acme.com
+    """
+    import re
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_.-]*", site):
+        raise click.BadParameter(
+            "use lower-case letters, digits, '_', '.', '-'", param_hint="--site"
+        )
+    from .commands.init import run
+
+    sys.exit(run(directory, site=site, domain=domain))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -35,7 +35,7 @@ HINTS: tuple[tuple[str, str], ...] = (
         "and password.",
     ),
     (
-        r"AADSTS700016|AADSTS90002",
+        r"AADSTS700016",
         "The client id or tenant is not known to the authority: check client_id and tenant.",
     ),
     (
@@ -87,6 +87,20 @@ HINTS: tuple[tuple[str, str], ...] = (
         r"invalid_client",
         "The client authentication failed: check client id and client secret (or the "
         "private key and its key id).",
+    ),
+    (
+        r"Unable to get authority configuration|AADSTS90002",
+        "The authority does not know this tenant: check the client's tenant (a GUID or "
+        "a domain such as contoso.onmicrosoft.com) and authority.",
+    ),
+    (
+        r"too_many_requests|\b429\b",
+        "The identity provider is throttling requests: retry later, or verify fewer "
+        "identities at a time (-j).",
+    ),
+    (
+        r"temporarily_unavailable|server_error|HTTP Error: 5\d\d|\b50[234]\b",
+        "The identity provider is temporarily unavailable: retry later.",
     ),
     (
         r"CERTIFICATE_VERIFY_FAILED|certificate verify failed",

@@ -124,9 +124,16 @@ def acquire_by_password(req: TokenRequest, session: requests.Session) -> Token:
     return result_to_token(req, result)
 
 
-def acquire_by_refresh(req: TokenRequest, store: TokenStore, session: requests.Session) -> Token:
-    """exchange: a new access token from the authorization stored by `provision authorize`
-    (MSAL's token cache, else the bare refresh token); saves what MSAL rotated."""
+def acquire_by_refresh(
+    req: TokenRequest,
+    store: TokenStore,
+    session: requests.Session,
+    *,
+    force_refresh: bool = False,
+) -> Token:
+    """exchange: an access token from the authorization stored by `provision authorize`
+    (MSAL's token cache, else the bare refresh token); saves what MSAL rotated. MSAL's
+    cached access token is returned unless `force_refresh`."""
     import msal
 
     stored = store.load(req.identity)
@@ -147,7 +154,9 @@ def acquire_by_refresh(req: TokenRequest, store: TokenStore, session: requests.S
         result: dict[str, Any] | None = None
         accounts = app.get_accounts(username=req.sender) or app.get_accounts()
         if accounts:
-            result = app.acquire_token_silent_with_error(SMTP_SCOPES, account=accounts[0])
+            result = app.acquire_token_silent_with_error(
+                SMTP_SCOPES, account=accounts[0], force_refresh=force_refresh
+            )
         if (not result or "access_token" not in result) and stored.refresh_token is not None:
             result = app.acquire_token_by_refresh_token(
                 stored.refresh_token.reveal(), scopes=SMTP_SCOPES

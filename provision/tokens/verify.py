@@ -32,7 +32,9 @@ class IdentityResult:
     expires_at: datetime | None = None  # of the access token, when one was acquired
 
 
-def _fetch(req: TokenRequest, store: TokenStore, session: requests.Session) -> Token:
+def _fetch(
+    req: TokenRequest, store: TokenStore, session: requests.Session, *, fresh: bool
+) -> Token:
     if req.mode == "microsoft365":
         from provision.tokens.microsoft import acquire_by_password
 
@@ -40,7 +42,8 @@ def _fetch(req: TokenRequest, store: TokenStore, session: requests.Session) -> T
     if req.mode == "exchange":
         from provision.tokens.microsoft import acquire_by_refresh
 
-        return acquire_by_refresh(req, store, session)  # saves MSAL's cache itself
+        # saves MSAL's cache itself
+        return acquire_by_refresh(req, store, session, force_refresh=fresh)
     if req.mode == "gmail":
         from provision.tokens.google import acquire_gmail
 
@@ -72,7 +75,7 @@ def acquire_token(
         if cached is not None:
             return cached
     try:
-        token = _fetch(req, store, session)
+        token = _fetch(req, store, session, fresh=not reuse)
     except TokenError:
         raise
     except Exception as exc:  # a library failing in a way we did not foresee
