@@ -264,6 +264,24 @@ def init(directory: str, site: str, domain: str) -> None:
     sys.exit(run(directory, site=site, domain=domain))
 
 
+@cli.command()
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> None:
+    """Print the shell completion script.
+
+    \b
+    Example (bash):
+      eval "$(provision completion bash)"
+    or put it in ~/.bashrc; zsh and fish likewise.
+    """
+    from click.shell_completion import get_completion_class
+
+    completion_class = get_completion_class(shell)
+    assert completion_class is not None
+    script = completion_class(cli, {}, "provision", "_PROVISION_COMPLETE").source()
+    click.echo(script)
+
+
 def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="provision", standalone_mode=True)
