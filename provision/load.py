@@ -45,7 +45,8 @@ class _Tracked(_BaseLoader):  # type: ignore[misc,valid-type]
     def __init__(self, stream: str, file: str) -> None:
         super().__init__(stream)
         self.file = file
-        self.problems: list[Problem] = []
+        # (the mapping node, its key node, message): located once the tree is known
+        self.key_problems: list[tuple[yaml.Node, yaml.Node, str]] = []
         self._sizes: dict[int, int] = {}
         self._expanded = 0
 
@@ -56,6 +57,23 @@ class _Tracked(_BaseLoader):  # type: ignore[misc,valid-type]
             if self._expanded > ALIAS_EXPANSION_LIMIT:
                 raise _AliasBomb(node)
         return super().construct_object(node, deep)
+
+    def problems(self, root: yaml.Node) -> list[Problem]:
+        """The key problems met while constructing, each with its document path."""
+        if not self.key_problems:
+            return []
+        paths = _node_paths(root)
+        problems = []
+        for mapping, key_node, message in self.key_problems:
+            path = paths.get(id(mapping), ())
+            if isinstance(key_node, yaml.ScalarNode):
+                path += (key_node.value,)
+            mark = key_node.start_mark
+            problems.append(
+                Problem(ERROR, message, Location(self.file, mark.line + 1, mark.column + 1), path)
+            )
+        problems.sort(key=lambda p: (p.location.line, p.location.column) if p.location else (0, 0))
+        return problems
 
     def _size(self, node: yaml.Node) -> int:
         known = self._sizes.get(id(node))
@@ -78,20 +96,15 @@ class _Tracked(_BaseLoader):  # type: ignore[misc,valid-type]
                 continue
             if key_node.value in seen:
                 first = seen[key_node.value].start_mark.line + 1
-                self.problems.append(
-                    _problem(
-                        self.file,
-                        key_node,
-                        f"duplicate key '{key_node.value}' (first defined at line {first})",
-                    )
-                )
+                message = f"duplicate key '{key_node.value}' (first defined at line {first})"
+                self.key_problems.append((node, key_node, message))
             seen[key_node.value] = key_node
         self.flatten_mapping(node)
         mapping: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                self.problems.append(
-                    _problem(self.file, key_node, "a mapping key must be a plain name or string")
+                self.key_problems.append(
+                    (node, key_node, "a mapping key must be a plain name or string")
                 )
                 continue
             # Keys are names: `2024:` or `yes:` stay the text the user wrote.
@@ -119,6 +132,26 @@ _Tracked.add_constructor("!vault", _vault)
 class _AliasBomb(Exception):
     def __init__(self, node: yaml.Node) -> None:
         self.node = node
+
+
+def _node_paths(root: yaml.Node) -> dict[int, DocPath]:
+    """id(node) -> the document path it is first reached by (each node visited once,
+    so shared anchors cost nothing)."""
+    paths: dict[int, DocPath] = {}
+    stack: list[tuple[yaml.Node, DocPath]] = [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        if id(node) in paths:
+            continue
+        paths[id(node)] = path
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in reversed(node.value):
+                if isinstance(key_node, yaml.ScalarNode):
+                    stack.append((value_node, path + (key_node.value,)))
+        elif isinstance(node, yaml.SequenceNode):
+            for index in reversed(range(len(node.value))):
+                stack.append((node.value[index], path + (index,)))
+    return paths
 
 
 def _problem(file: str, node: yaml.Node, message: str) -> Problem:
@@ -281,6 +314,7 @@ def _load_file(file: Path) -> tuple[dict[str, Any] | None, Source, list[Problem]
                 _problem(name, node, "expected a mapping of top-level keys (version, sites, ...)")
             ]
         document = loader.construct_document(node)
+        problems = loader.problems(node)
     except _AliasBomb as bomb:
         return None, source, [
             _problem(
@@ -293,12 +327,21 @@ def _load_file(file: Path) -> tuple[dict[str, Any] | None, Source, list[Problem]
         mark = exc.problem_mark or exc.context_mark
         location = Location(name, mark.line + 1, mark.column + 1) if mark else Location(name, 1, 1)
         message = " ".join(part for part in (exc.context, exc.problem) if part)
+        context = exc.context_mark
+        if exc.problem == "but found another document":
+            message = "a playbook file holds one YAML document, but found another"
+        elif exc.context and exc.problem and context and mark and context.line != mark.line:
+            # Say where the unclosed construct began: the problem is often far below it.
+            message = (
+                f"{exc.context} at line {context.line + 1}, column {context.column + 1}: "
+                f"{exc.problem}"
+            )
         return None, source, [Problem(ERROR, f"invalid YAML: {message}", location)]
     except yaml.YAMLError as exc:
         return None, source, [Problem(ERROR, f"invalid YAML: {exc}", Location(name, 1, 1))]
     finally:
         loader.dispose()
-    return document, source, loader.problems
+    return document, source, problems
 
 
 def _merge(playbook: Playbook, document: dict[str, Any], index: int) -> Iterator[Problem]:

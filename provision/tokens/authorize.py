@@ -34,26 +34,44 @@ _DONE_PAGE = (
 
 
 class LoopbackServer:
-    """A one-shot HTTP server on 127.0.0.1 that waits for the authorization response
-    (the query of the redirect) and ignores anything else (favicon requests)."""
+    """A one-shot HTTP server on 127.0.0.1 that waits for the authorization response: the
+    query of the redirect (GET) or the posted form (`response_mode=form_post`). Requests
+    without a code or error (favicon) and responses with a foreign `state` are ignored."""
 
     def __init__(self, port: int = 0) -> None:
         self.response: dict[str, str] | None = None
+        self.expected_state: str | None = None
         owner = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-                query = dict(parse_qsl(urlsplit(self.path).query))
-                if urlsplit(self.path).path != "/" or not ({"code", "error"} & query.keys()):
+                self._answer(dict(parse_qsl(urlsplit(self.path).query)))
+
+            def do_POST(self) -> None:  # noqa: N802
+                length = min(int(self.headers.get("Content-Length") or 0), 65536)
+                body = self.rfile.read(length).decode("utf-8", "replace")
+                self._answer(dict(parse_qsl(body)))
+
+            def _answer(self, params: dict[str, str]) -> None:
+                if urlsplit(self.path).path != "/" or not ({"code", "error"} & params.keys()):
                     self.send_error(404)
                     return
-                owner.response = query
-                ok = "code" in query
-                message = "Authorization received." if ok else "Authorization failed."
+                state = params.get("state", "")
+                if owner.expected_state is not None and not secrets.compare_digest(
+                    state, owner.expected_state
+                ):
+                    self._page(400, "This authorization response is not the one expected.")
+                    return
+                ok = "code" in params
+                self._page(200 if ok else 400, f"Authorization {'received' if ok else 'failed'}.")
+                owner.response = params
+
+            def _page(self, status: int, message: str) -> None:
                 body = _DONE_PAGE.format(message=html.escape(message)).encode()
-                self.send_response(200 if ok else 400)
+                self.send_response(status)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
+                self.send_header("Cache-Control", "no-store")
                 self.end_headers()
                 self.wfile.write(body)
 
@@ -64,14 +82,16 @@ class LoopbackServer:
             self.server = http.server.HTTPServer(("127.0.0.1", port), Handler)
         except OSError as exc:
             raise TokenError(
-                f"cannot listen on 127.0.0.1:{port} for the authorization response: {exc.strerror}",
+                f"cannot listen on 127.0.0.1:{port} for the authorization response: "
+                f"{exc.strerror}",
                 "choose another --port",
             ) from None
         self.port = self.server.server_port
         self.redirect_uri = f"http://localhost:{self.port}/"
 
     def wait(self, timeout: float) -> dict[str, str]:
-        """The query parameters of the redirect; TokenError when none came in time."""
+        """The parameters of the authorization response; TokenError when none came in
+        time. Closes the server."""
         deadline = time.monotonic() + timeout
         try:
             while self.response is None:
@@ -86,7 +106,10 @@ class LoopbackServer:
                 self.server.handle_request()
             return self.response
         finally:
-            self.server.server_close()
+            self.close()
+
+    def close(self) -> None:
+        self.server.server_close()
 
 
 def _pkce() -> tuple[str, str]:
@@ -163,13 +186,18 @@ def _microsoft_auth_code(
     app = microsoft.application(req, session, cache)
     loopback = LoopbackServer(port)
     try:
-        # MSAL adds PKCE (S256), state, nonce and offline_access itself.
+        # MSAL adds PKCE (S256), state, nonce and offline_access itself. form_post keeps
+        # the code out of the browser's history (the loopback accepts a query as well).
         flow = app.initiate_auth_code_flow(
-            microsoft.SMTP_SCOPES, redirect_uri=loopback.redirect_uri, login_hint=req.sender
+            microsoft.SMTP_SCOPES,
+            redirect_uri=loopback.redirect_uri,
+            login_hint=req.sender,
+            response_mode="form_post",
         )
     except Exception as exc:
-        loopback.server.server_close()
+        loopback.close()
         raise from_exception(req, "starting the authorization", exc) from None
+    loopback.expected_state = flow.get("state")
     _present(
         flow["auth_uri"],
         open_browser,
@@ -261,12 +289,11 @@ def _oauth_auth_code(
     if google:  # a refresh token only comes with offline access and a fresh consent
         params.update(access_type="offline", prompt="consent")
     url = authorization_url(base, params)
+    loopback.expected_state = state
     _present(url, open_browser, echo, f"Sign in as {req.sender} to authorize {req.identity}:")
     response = loopback.wait(timeout)
     if "error" in response:
         raise token_error(req, f"authorization refused: {oauth_error_text(response)}")
-    if not secrets.compare_digest(response.get("state", ""), state):
-        raise token_error(req, "authorization response with a wrong state (not ours): ignored")
     client = generic.oauth_session(replace(req, scope=scope), session)
     answer = generic.call_token_endpoint(
         req,
