@@ -96,7 +96,10 @@ def apply_changes(
     output_dir: Path,
     *,
     check: bool = False,
+    base_dir: Path | None = None,
 ) -> list[ItemResult]:
+    """Write, prune and deliver; deliver commands run in `base_dir` (the playbook's
+    directory), so a relative command path means the same wherever apply starts."""
     results = [ItemResult(f.item, f.site, FAILED, message=f.message) for f in state.failures]
     if check:
         return results + [
@@ -130,7 +133,7 @@ def apply_changes(
             elif change.action == UNCHANGED:
                 results.append(ItemResult(change.item, change.site, OK, change.path, UNCHANGED))
             else:
-                message = _deliver(change, output_dir)
+                message = _deliver(change, output_dir, base_dir)
                 results.append(
                     ItemResult(change.item, change.site, FAILED if message else CHANGED,
                                change.path, change.action, message)
@@ -154,13 +157,14 @@ def _update_manifest(
         write_atomically([Write(output_dir / MANIFEST, manifest_bytes(after), 0o600)])
 
 
-def _deliver(change: Change, output_dir: Path) -> str | None:
+def _deliver(change: Change, output_dir: Path, cwd: Path | None) -> str | None:
     """Run the output's deliver command for a changed file; a message when it failed."""
     desired = change.desired
     if desired is None or not desired.deliver:
         return None
-    app = desired.item.split("/", 1)[1] if "/" in desired.item else ""
-    client = desired.item.split(":", 1)[1] if desired.item.startswith("client:") else ""
+    task = desired.item.split(" output ", 1)[0]  # `acme/pbx output xml` is acme/pbx's
+    app = task.split("/", 1)[1] if "/" in task else ""
+    client = task.split(":", 1)[1] if task.startswith("client:") else ""
     values = {
         "path": str((output_dir / change.path).resolve()),
         "site": desired.site or "",
@@ -172,7 +176,7 @@ def _deliver(change: Change, output_dir: Path) -> str | None:
     try:
         done = subprocess.run(
             argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=DELIVER_TIMEOUT,
-            check=False,
+            check=False, cwd=cwd,
         )
     except FileNotFoundError:
         return f"deliver command not found: {argv[0]}"

@@ -203,12 +203,17 @@ class Playbook:
 
     def key_location(self, path: DocPath) -> Location | None:
         """Location of the key that names `path`'s last element (for unknown keys)."""
+        if not path:
+            return self.locate(path)
         parent_path, key = path[:-1], path[-1]
-        parent = self._node(parent_path)
+        # The parent is looked up in the file that defines `path`: in a directory
+        # playbook, `sites` may span files while `sites.beta` lives in one.
+        index = self._source_index(path)
+        parent = self._node(parent_path, index)
         if isinstance(parent, yaml.MappingNode):
             for key_node, _ in parent.value:
                 if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
-                    source = self.sources[self._source_index(path)]
+                    source = self.sources[index]
                     mark = key_node.start_mark
                     return Location(source.file, mark.line + 1, mark.column + 1)
         return self.locate(path)
@@ -220,10 +225,10 @@ class Playbook:
                 return index
         return 0
 
-    def _node(self, path: DocPath) -> yaml.Node | None:
+    def _node(self, path: DocPath, index: int) -> yaml.Node | None:
         if not self.sources:
             return None
-        node = self.sources[self._source_index(path)].root
+        node = self.sources[index].root
         for part in path:
             if node is None:
                 return None
@@ -303,7 +308,7 @@ def _load_file(file: Path) -> tuple[dict[str, Any] | None, Source, list[Problem]
     loader = _Tracked(text, name)
     try:
         node = loader.get_single_node()
-        if node is None:
+        if node is None or (node.tag == "tag:yaml.org,2002:null" and node.value in ("", "~")):
             return None, source, [
                 Problem(ERROR, "the file is empty: expected a playbook mapping",
                         Location(name, 1, 1))
@@ -355,26 +360,26 @@ def _merge(playbook: Playbook, document: dict[str, Any], index: int) -> Iterator
             playbook.origins.setdefault((section,), index)
             for name, entry in value.items():
                 if name in target:
-                    first = playbook.sources[playbook.origins[(section, name)]].file
-                    here = playbook.sources[index].file
+                    first = _here(playbook, playbook.origins[(section, name)], section, name)
+                    here = _here(playbook, index, section, name)
                     what = f"'{name}'" if merged_by == "name" else f"key '{name}'"
                     yield Problem(
                         ERROR,
                         f"{section} {what} is defined twice: in {first} and in {here}",
-                        _here(playbook, index, section, name),
+                        here,
                         (section, name),
                     )
                     continue
                 target[name] = entry
                 playbook.origins[(section, name)] = index
         elif section in data:
-            first = playbook.sources[playbook.origins[(section,)]].file
             if data[section] != value:
+                first = _here(playbook, playbook.origins[(section,)], section)
+                here = _here(playbook, index, section)
                 yield Problem(
                     ERROR,
-                    f"'{section}' is defined twice, differently: in {first} and in "
-                    f"{playbook.sources[index].file}",
-                    _here(playbook, index, section),
+                    f"'{section}' is defined twice, differently: in {first} and in {here}",
+                    here,
                     (section,),
                 )
         else:
@@ -385,13 +390,13 @@ def _merge(playbook: Playbook, document: dict[str, Any], index: int) -> Iterator
 def _here(playbook: Playbook, index: int, *path: str) -> Location:
     source = playbook.sources[index]
     node = source.root
-    for part in path:
+    for depth, part in enumerate(path, 1):
         if node is None:
             break
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
                 if isinstance(key_node, yaml.ScalarNode) and key_node.value == part:
-                    node = key_node if part == path[-1] else value_node
+                    node = key_node if depth == len(path) else value_node
                     break
     assert node is not None
     mark = node.start_mark

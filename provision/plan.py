@@ -100,7 +100,8 @@ def plan_changes(
             if path in wanted or entry.item in failed_items:
                 continue
             if limit is not None and entry.site is not None:
-                app = entry.item.split("/", 1)[1] if "/" in entry.item else None
+                task = entry.item.split(" output ", 1)[0]  # an app's own outputs are its
+                app = task.split("/", 1)[1] if "/" in task else None
                 if not limit.selects(entry.site, app):
                     continue
             if (output_dir / path).exists():

@@ -46,7 +46,9 @@ class _Resolver:
         self.problems: list[Problem] = []
 
     def error(self, message: str, path: DocPath) -> None:
-        self.problems.append(Problem(ERROR, message, self.playbook.locate(path), path))
+        problem = Problem(ERROR, message, self.playbook.locate(path), path)
+        if problem not in self.problems:  # a value shared by many apps is reported once
+            self.problems.append(problem)
 
     def render(self, text: str, context: Mapping[str, Any], path: DocPath) -> str | None:
         try:
@@ -257,6 +259,8 @@ class _Resolver:
                 self.error(f"'{hosts[key]}' is not a valid host name", where + (key,))
         if domain is None:
             return None
+        if raw.get("identity") is not None and raw["identity"] not in raw_identities:
+            self.unknown("identity", raw["identity"], raw_identities, where + ("identity",))
         apps_raw = raw.get("apps", defaults.get("apps", []))
         apps_where = where + ("apps",) if "apps" in raw else ("defaults", "apps")
         entries = (
@@ -333,11 +337,12 @@ class _Resolver:
         )
         host = hosts.get(kind.host)
         if host is None:
-            self.error(
-                f"app '{name}' ({kind_name}) lives on the site's {kind.host}, "
-                f"but site '{site_name}' has no {kind.host}",
-                ("sites", site_name),
-            )
+            if not site.get(kind.host):  # else its template failed, and that is reported
+                self.error(
+                    f"app '{name}' ({kind_name}) lives on the site's {kind.host}, "
+                    f"but site '{site_name}' has no {kind.host}",
+                    where,
+                )
             return None
         if sender is None:
             return None

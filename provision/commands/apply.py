@@ -24,7 +24,9 @@ def run(
         playbook, limit=limit, prune=prune, vault_password_file=vault_password_file, fmt=fmt
     )
     output_dir = planned.model.settings.output_dir
-    results = apply_changes(planned.changes, planned.state, output_dir, check=check)
+    results = apply_changes(
+        planned.changes, planned.state, output_dir, check=check, base_dir=planned.model.base_dir
+    )
     totals = recap(results)
     if fmt == "json":
         dump_json(
@@ -47,10 +49,10 @@ def run(
                 where = f" {result.path}" if result.path else ""
                 out.write(f"failed: [{result.item}]{where}: {result.message}\n")
         out.write("\nPLAY RECAP " + ("(check mode) " if check else "") + "*" * 40 + "\n")
-        width = max((len(h) for h in totals), default=0)
         for host, counts in totals.items():
+            # unpadded: the contract's line reads `acme : ok=6 changed=0 failed=0 skipped=0`
             out.write(
-                f"{host.ljust(width)} : ok={counts['ok']} changed={counts['changed']} "
+                f"{host} : ok={counts['ok']} changed={counts['changed']} "
                 f"failed={counts['failed']} skipped={counts['skipped']}\n"
             )
     return 1 if any(r.status == FAILED for r in results) else 0

@@ -4,17 +4,30 @@ from __future__ import annotations
 
 from ..errors import ERROR, PlaybookError, Problem
 from ..redirect_uris import ClientUris, redirect_uris
+from ..report import print_problems
 from ..validate import check_playbook
 
 
 def run(playbook: str, *, client_name: str | None, fmt: str) -> int:
     checked = check_playbook(playbook)
+    # stderr, whatever the format: a list past Google's 100 URIs must not pass unnoticed
+    print_problems(checked.warnings, "text")
     lists = redirect_uris(checked.model)
     if client_name is not None:
         lists = [entry for entry in lists if entry.client.name == client_name]
         if not lists:
             known = ", ".join(sorted(checked.model.clients)) or "none defined"
             raise PlaybookError([Problem(ERROR, f"unknown client '{client_name}' ({known})")])
+        if fmt in CONSOLES and not CONSOLES[fmt](lists[0]):
+            client = lists[0].client
+            raise PlaybookError([Problem(
+                ERROR,
+                f"--format {fmt} prints a {PROVIDER[fmt]} OAuth client's console entry, but "
+                f"client '{client.name}' is {client.provider}"
+                + (" without a client_id (a service account)"
+                   if client.provider == PROVIDER[fmt] else "")
+                + ": use --format text or json",
+            )])
     print(RENDERERS[fmt](lists, client_name is not None), end="")
     return 0
 
@@ -37,13 +50,22 @@ def _json(lists: list[ClientUris], single: bool) -> str:
     return json.dumps({"clients": [entry.as_json() for entry in lists]}, indent=2) + "\n"
 
 
+def _azure_client(entry: ClientUris) -> bool:
+    return entry.client.provider == "microsoft"
+
+
+def _google_client(entry: ClientUris) -> bool:
+    # a service account (no client_id) has no OAuth client, hence no console JSON
+    return entry.client.provider == "google" and entry.client.client_id is not None
+
+
 def _azure(lists: list[ClientUris], single: bool) -> str:
     import json
 
     documents = {
         entry.client.name: {"web": {"redirectUris": list(entry.uris)}}
         for entry in lists
-        if entry.client.provider == "microsoft"
+        if _azure_client(entry)
     }
     document = next(iter(documents.values())) if single and documents else documents
     return json.dumps(document, indent=2) + "\n"
@@ -64,10 +86,12 @@ def _google(lists: list[ClientUris], single: bool) -> str:
             }
         }
         for entry in lists
-        if entry.client.provider == "google"
+        if _google_client(entry)
     }
     document = next(iter(documents.values())) if single and documents else documents
     return json.dumps(document, indent=2) + "\n"
 
 
+CONSOLES = {"azure": _azure_client, "google": _google_client}
+PROVIDER = {"azure": "microsoft", "google": "google"}
 RENDERERS = {"text": _text, "json": _json, "azure": _azure, "google": _google}

@@ -12,10 +12,16 @@ import secrets
 import time
 import webbrowser
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from provision.tokens.errors import from_exception, oauth_error_text, token_error
+from provision.tokens.errors import (
+    from_exception,
+    oauth_error_text,
+    token_error,
+    token_from_answer,
+)
 from provision.tokens.request import GOOGLE_MAIL_SCOPE, Token, TokenError, TokenRequest
 
 if TYPE_CHECKING:
@@ -82,8 +88,7 @@ class LoopbackServer:
             self.server = http.server.HTTPServer(("127.0.0.1", port), Handler)
         except OSError as exc:
             raise TokenError(
-                f"cannot listen on 127.0.0.1:{port} for the authorization response: "
-                f"{exc.strerror}",
+                f"cannot listen on 127.0.0.1:{port} for the authorization response: {exc.strerror}",
                 "choose another --port",
             ) from None
         self.port = self.server.server_port
@@ -111,6 +116,12 @@ class LoopbackServer:
     def close(self) -> None:
         self.server.server_close()
 
+    def __enter__(self) -> LoopbackServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 def _pkce() -> tuple[str, str]:
     verifier = secrets.token_urlsafe(64)  # 86 characters: within RFC 7636's 43..128
@@ -125,6 +136,14 @@ def authorization_url(base: str, params: dict[str, str]) -> str:
     present = {key for key, _ in query}
     query += [(key, value) for key, value in params.items() if key not in present]
     return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def _prompt(req: TokenRequest, loopback: LoopbackServer) -> str:
+    return (
+        f"Open this URL and sign in as {req.sender} to authorize {req.identity} "
+        f"(the client must allow the redirect URI {loopback.redirect_uri}; --port fixes the "
+        "port):"
+    )
 
 
 def _present(url: str, open_browser: bool, echo: Callable[[str], None], what: str) -> None:
@@ -184,35 +203,44 @@ def _microsoft_auth_code(
 
     cache = msal.SerializableTokenCache()
     app = microsoft.application(req, session, cache)
-    loopback = LoopbackServer(port)
-    try:
-        # MSAL adds PKCE (S256), state, nonce and offline_access itself. form_post keeps
-        # the code out of the browser's history (the loopback accepts a query as well).
-        flow = app.initiate_auth_code_flow(
-            microsoft.SMTP_SCOPES,
-            redirect_uri=loopback.redirect_uri,
-            login_hint=req.sender,
-            response_mode="form_post",
-        )
-    except Exception as exc:
-        loopback.close()
-        raise from_exception(req, "starting the authorization", exc) from None
-    loopback.expected_state = flow.get("state")
-    _present(
-        flow["auth_uri"],
-        open_browser,
-        echo,
-        f"Sign in as {req.sender} to authorize {req.identity} (redirect {loopback.redirect_uri};"
-        " the app registration needs the redirect URI http://localhost):",
-    )
-    response = loopback.wait(timeout)
+    with LoopbackServer(port) as loopback:
+        try:
+            # MSAL adds PKCE (S256), state, nonce and offline_access itself. form_post keeps
+            # the code out of the browser's history (the loopback accepts a query as well).
+            flow = app.initiate_auth_code_flow(
+                microsoft.SMTP_SCOPES,
+                redirect_uri=loopback.redirect_uri,
+                login_hint=req.sender,
+                response_mode="form_post",
+            )
+        except Exception as exc:
+            raise from_exception(req, "starting the authorization", exc) from None
+        loopback.expected_state = flow.get("state")
+        _present(flow["auth_uri"], open_browser, echo, _prompt(req, loopback))
+        response = loopback.wait(timeout)
     try:
         result = app.acquire_token_by_auth_code_flow(flow, response)
     except Exception as exc:  # MSAL raises ValueError on a state mismatch
         raise from_exception(req, "the authorization response", exc) from None
     token = microsoft.result_to_token(req, result)
     microsoft.save_authorization(req, store, cache, token)
+    warning = _other_account(req, result.get("id_token_claims") or {})
+    if warning:
+        echo(warning)
     return token
+
+
+def _other_account(req: TokenRequest, claims: dict[str, Any]) -> str | None:
+    """A warning when the account that signed in is not the mailbox: SMTP will turn its
+    token away (535 5.7.3) unless the user name differs from the address on purpose."""
+    signed_in = str(claims.get("preferred_username") or claims.get("email") or "")
+    if not signed_in or signed_in.lower() == req.mailbox.lower():
+        return None
+    return (
+        f"Warning: signed in as {signed_in}, but {req.identity} sends as {req.mailbox}. "
+        f"Unless that is the same mailbox, run `provision authorize` again and sign in as "
+        f"{req.mailbox} (a private browser window avoids an existing session)."
+    )
 
 
 def _microsoft_device_code(
@@ -247,6 +275,9 @@ def _microsoft_device_code(
         raise from_exception(req, "the device code flow", exc) from None
     token = microsoft.result_to_token(req, result)
     microsoft.save_authorization(req, store, cache, token)
+    warning = _other_account(req, result.get("id_token_claims") or {})
+    if warning:
+        echo(warning)
     return token
 
 
@@ -259,10 +290,7 @@ def _oauth_auth_code(
     timeout: float,
     echo: Callable[[str], None],
 ) -> Token:
-    from dataclasses import replace
-
     from provision.tokens import generic
-    from provision.tokens.errors import token_from_answer
 
     google = req.provider == "google"
     base = req.authorization_url or (GOOGLE_AUTHORIZATION_URL if google else None)
@@ -274,24 +302,23 @@ def _oauth_auth_code(
     scope = req.scope or (GOOGLE_MAIL_SCOPE if google else None)
     verifier, challenge = _pkce()
     state = secrets.token_urlsafe(24)
-    loopback = LoopbackServer(port)
-    params = {
-        "response_type": "code",
-        "client_id": req.client_id or "",
-        "redirect_uri": loopback.redirect_uri,
-        "state": state,
-        "code_challenge": challenge,
-        "code_challenge_method": "S256",
-        "login_hint": req.sender,
-    }
-    if scope:
-        params["scope"] = scope
-    if google:  # a refresh token only comes with offline access and a fresh consent
-        params.update(access_type="offline", prompt="consent")
-    url = authorization_url(base, params)
-    loopback.expected_state = state
-    _present(url, open_browser, echo, f"Sign in as {req.sender} to authorize {req.identity}:")
-    response = loopback.wait(timeout)
+    with LoopbackServer(port) as loopback:
+        params = {
+            "response_type": "code",
+            "client_id": req.client_id or "",
+            "redirect_uri": loopback.redirect_uri,
+            "state": state,
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+            "login_hint": req.sender,
+        }
+        if scope:
+            params["scope"] = scope
+        if google:  # a refresh token only comes with offline access and a fresh consent
+            params.update(access_type="offline", prompt="consent")
+        loopback.expected_state = state
+        _present(authorization_url(base, params), open_browser, echo, _prompt(req, loopback))
+        response = loopback.wait(timeout)
     if "error" in response:
         raise token_error(req, f"authorization refused: {oauth_error_text(response)}")
     client = generic.oauth_session(replace(req, scope=scope), session)

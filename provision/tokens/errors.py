@@ -29,6 +29,14 @@ def token_error(
     )
 
 
+def needs_reauthorization(exc: TokenError) -> TokenError:
+    """`exc` marked as needing `provision authorize` when the identity provider turned the
+    stored grant away (invalid_grant: expired, revoked, consent withdrawn)."""
+    if "invalid_grant" not in exc.message:
+        return exc
+    return TokenError(exc.message, exc.hint, needs_authorization=True)
+
+
 def from_exception(req: TokenRequest, action: str, exc: BaseException) -> TokenError:
     """A TokenError for an unexpected exception of a library or the network."""
     if isinstance(exc, TokenError):

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from provision.tokens.errors import (
     describe,
+    needs_reauthorization,
     oauth_error_text,
     require,
     token_error,
@@ -78,16 +79,18 @@ def call_token_endpoint(req: TokenRequest, action: str, fetch: Any) -> dict[str,
 def acquire_generic(req: TokenRequest, store: TokenStore, session: requests.Session) -> Token:
     """client_secret_post / private_key_jwt: the refresh grant when the store holds a
     refresh token, client credentials otherwise (with `req.scope`)."""
-
     stored = store.load(req.identity)
     client = oauth_session(req, session)
     if stored.refresh_token is not None:
         refresh = stored.refresh_token.reveal()
-        answer = call_token_endpoint(
-            req,
-            "token refresh",
-            lambda: client.refresh_token(req.token_endpoint, refresh_token=refresh),
-        )
+        try:
+            answer = call_token_endpoint(
+                req,
+                "token refresh",
+                lambda: client.refresh_token(req.token_endpoint, refresh_token=refresh),
+            )
+        except TokenError as exc:
+            raise needs_reauthorization(exc) from None
         if answer.get("refresh_token") == refresh:
             answer.pop("refresh_token")  # authlib copies the old one in: nothing rotated
         return token_from_answer(answer)

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from provision.secret import Secret
-from provision.tokens.errors import describe, require, token_error
+from provision.tokens.errors import describe, needs_reauthorization, require, token_error
 from provision.tokens.request import GOOGLE_MAIL_SCOPE, Token, TokenError, TokenRequest
 
 if TYPE_CHECKING:
@@ -101,7 +101,10 @@ def acquire_gmail(req: TokenRequest, store: TokenStore, session: requests.Sessio
         client_secret=req.client_secret.reveal(),
         scopes=SCOPES,
     )
-    _refresh(req, credentials, session)
+    try:
+        _refresh(req, credentials, session)
+    except TokenError as exc:
+        raise needs_reauthorization(exc) from None
     refresh = credentials.refresh_token
     return Token(
         Secret(credentials.token, "access token"),

@@ -108,8 +108,14 @@ HINTS: tuple[tuple[str, str], ...] = (
         "the CA certificate (PEM).",
     ),
     (
-        r"[Tt]imed? ?out",
-        "The server did not answer in time: check the host name, port and firewall.",
+        r"WRONG_VERSION_NUMBER|wrong version number",
+        "The port does not speak implicit TLS: use security: starttls for a submission port "
+        "(587); security: tls is for port 465.",
+    ),
+    (
+        r"timed? ?out",
+        "The server did not answer in time: check the host name, port and firewall (for "
+        "SMTP also that security matches the port: starttls for 587, tls for 465).",
     ),
     (
         r"Connection refused|Name or service not known|nodename nor servname|getaddrinfo",

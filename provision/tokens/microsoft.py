@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from provision.secret import Secret
 from provision.tokens.errors import (
     from_exception,
+    needs_reauthorization,
     oauth_error_text,
     require,
     token_error,
@@ -163,7 +164,10 @@ def acquire_by_refresh(
             )
     except Exception as exc:
         raise from_exception(req, "token refresh", exc) from None
-    token = result_to_token(req, result)
+    try:
+        token = result_to_token(req, result)
+    except TokenError as exc:
+        raise needs_reauthorization(exc) from None
     save_authorization(req, store, cache, token)
     return token
 

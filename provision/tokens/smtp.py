@@ -113,8 +113,6 @@ def _connected(
         ) from None
     except ssl.SSLError as exc:
         raise _fail(target, f"TLS failed: {exc.reason or exc}", token) from None
-    except smtplib.SMTPAuthenticationError:
-        raise
     except smtplib.SMTPResponseException as exc:
         raise _fail(target, f"{exc.smtp_code} {_reply_text(exc.smtp_error)}", token) from None
     except smtplib.SMTPServerDisconnected as exc:

@@ -111,9 +111,7 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def json(
-        cls, status: int, obj: Any, headers: Mapping[str, str] | None = None
-    ) -> Response:
+    def json(cls, status: int, obj: Any, headers: Mapping[str, str] | None = None) -> Response:
         hdrs = {"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"}
         hdrs.update(headers or {})
         return cls(status, json.dumps(obj).encode("utf-8"), hdrs)
@@ -137,9 +135,7 @@ class _Fault:
     seconds: float = 0.0
 
 
-def _single_values(
-    pairs: Mapping[str, list[str]], duplicates: list[str]
-) -> dict[str, str]:
+def _single_values(pairs: Mapping[str, list[str]], duplicates: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for key, values in pairs.items():
         if len(values) > 1:
@@ -166,7 +162,7 @@ class _Server(ThreadingHTTPServer):
         except (ssl.SSLError, OSError):
             return
         try:
-            self.RequestHandlerClass(tls, client_address, self)
+            self.RequestHandlerClass(tls, client_address, self)  # type: ignore[arg-type]
         except OSError:
             pass  # client went away (timeouts in tests do that on purpose)
         finally:

@@ -55,7 +55,7 @@ class KeyPair:
     public_pem: str
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _key_pair_cached(label: str) -> KeyPair:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     private_pem = key.private_bytes(

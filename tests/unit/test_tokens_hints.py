@@ -24,8 +24,11 @@ from provision.tokens.hints import HINTS, hint_for
             "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled",
             "Set-TransportConfig -SmtpClientAuthenticationDisabled $false",
         ),
-        ("535 5.7.139 Authentication unsuccessful, user is locked by your organization's "
-         "security defaults policy", "Security Defaults"),
+        (
+            "535 5.7.139 Authentication unsuccessful, user is locked by your organization's "
+            "security defaults policy",
+            "Security Defaults",
+        ),
         ("535 5.7.3 Authentication unsuccessful", "SMTP.SendAsApp"),
         ("certificate verify failed: unable to get local issuer", "ca_file"),
         ("Read timed out. (read timeout=0.5)", "did not answer in time"),
@@ -49,6 +52,7 @@ def test_request_and_verify_import_no_network_library() -> None:
         "import sys\n"
         "import provision.tokens.request, provision.tokens.store, provision.tokens.verify\n"
         "import provision.tokens.authorize, provision.tokens.http, provision.tokens.hints\n"
+        "import provision.tokens.smtp, provision.tokens.errors\n"
         "import provision.tokens.microsoft, provision.tokens.google, provision.tokens.generic\n"
         "loaded = [m for m in ('msal', 'google.auth', 'authlib', 'requests', 'urllib3')\n"
         "          if m in sys.modules]\n"

@@ -1,0 +1,436 @@
+"""Benchmark provision against a bare render loop, in one run; write BENCHMARKS.md.
+
+For each size N (sites; 5 apps each) it generates a playbook (bench/generate.py)
+and times, each as a real subprocess:
+
+  bare            python bench/bare_loop.py PLAYBOOK OUT   (the floor)
+  validate        python -m provision validate PLAYBOOK
+  plan            python -m provision plan PLAYBOOK        (empty output dir)
+  apply fresh     python -m provision apply PLAYBOOK       (empty output dir)
+  apply no-change python -m provision apply PLAYBOOK       (after apply fresh)
+
+wall time best of k (k=3 below 20,000 sites, 1 from 20,000 on; --repeat), peak
+RSS (bench/_peak.py), and the start-up of ``provision validate`` on
+playbooks/example.yaml (best of 10). Ratios are to the bare loop at the same N
+in the same run. Every command must exit 0, or the run stops.
+
+    .venv/bin/python bench/run.py                 # 200, 2,000, 20,000 sites
+    .venv/bin/python bench/run.py --quick         # 200, 2,000
+    .venv/bin/python bench/run.py --sizes 20 --markdown bench/work/smoke.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+WORK = BENCH / "work"
+sys.path.insert(0, str(BENCH))
+
+from generate import APP_KINDS, environment, generate  # noqa: E402
+
+DEFAULT_SIZES = (200, 2000, 20000)
+QUICK_SIZES = (200, 2000)
+STARTUP_RUNS = 10
+STEPS = ("bare", "validate", "plan", "apply fresh", "apply no-change")
+# step -> (maximum ratio to the bare loop, label); the targets of issue 8.
+RATIO_TARGETS = {"apply fresh": 2.0, "apply no-change": 1.0, "validate": 1.0}
+STARTUP_TARGET_S = 0.300
+MEMORY_TARGET_MB = 1024.0
+MEMORY_TARGET_APPS = 100_000
+LINEAR_TOLERANCE = 1.25  # slope may exceed the mean cost per app by this factor
+MARKER = "<!-- Everything below this line is kept when bench/run.py rewrites the file. -->"
+
+
+class BenchError(RuntimeError):
+    """A measured command failed; the message says which and why."""
+
+
+@dataclass
+class Measurement:
+    step: str
+    n_sites: int
+    walls: list[float] = field(default_factory=list)
+    peak_kb: int = 0
+    note: str = ""
+
+    @property
+    def apps(self) -> int:
+        return self.n_sites * len(APP_KINDS)
+
+    @property
+    def best(self) -> float:
+        return min(self.walls)
+
+    @property
+    def peak_mb(self) -> float:
+        return self.peak_kb / 1024
+
+
+def provision(*args: str) -> list[str]:
+    return [sys.executable, "-m", "provision", *args]
+
+
+def measure(command: Sequence[str], *, cwd: Path, env: dict[str, str], label: str,
+            timeout: float) -> tuple[float, int, str]:
+    """Run command once under bench/_peak.py; return wall, peak KiB and its stdout."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    stdout_path = WORK / "last.stdout"
+    stderr_path = WORK / "last.stderr"
+    os.sync()  # earlier writes (and deletions) must not be billed to this command
+    wrapper = [sys.executable, str(BENCH / "_peak.py"), str(stdout_path), str(stderr_path),
+               "--", *command]
+    try:
+        done = subprocess.run(wrapper, cwd=cwd, env=env, capture_output=True, text=True,
+                              timeout=timeout, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise BenchError(f"{label}: timed out after {timeout:.0f} s: {' '.join(command)}") from exc
+    if done.returncode != 0:
+        raise BenchError(f"{label}: the wrapper failed ({done.returncode}): {done.stderr}")
+    report = json.loads(done.stdout)
+    stdout = stdout_path.read_text(errors="replace")
+    if report["rc"] != 0:
+        stderr = stderr_path.read_text(errors="replace")
+        tail = "\n".join((stderr or stdout).splitlines()[-20:])
+        raise BenchError(
+            f"{label}: exit code {report['rc']} from {' '.join(command)} (cwd {cwd})\n{tail}"
+        )
+    return float(report["wall"]), int(report["maxrss_kb"]), stdout
+
+
+def clean(path: Path) -> None:
+    if path.exists():
+        shutil.rmtree(path)
+
+
+def run_size(n_sites: int, repeat: int, env_base: dict[str, str], secrets: str,
+             timeout: float, log: bool = True) -> list[Measurement]:
+    directory = WORK / f"n{n_sites}"
+    clean(directory)
+    playbook = generate(n_sites, directory, secrets)
+    env = {**env_base, **environment(n_sites, secrets)}
+    out = directory / "out"
+    bare_out = directory / "bare-out"
+    results: list[Measurement] = []
+
+    def step(name: str, command: list[str], before: Path | None = None,
+             check_unchanged: bool = False) -> None:
+        m = Measurement(name, n_sites)
+        for run in range(repeat):
+            if before is not None:
+                clean(before)
+            wall, peak, stdout = measure(command, cwd=directory, env=env,
+                                         label=f"N={n_sites} {name} (run {run + 1})",
+                                         timeout=timeout)
+            m.walls.append(wall)
+            m.peak_kb = max(m.peak_kb, peak)
+            if check_unchanged and re.search(r"\bchanged=[1-9]", stdout):
+                m.note = "changed != 0!"
+        results.append(m)
+        if log:
+            print(f"  N={n_sites:>6} {name:<16} best {m.best:8.3f} s  "
+                  f"runs {', '.join(f'{w:.3f}' for w in m.walls)}  peak {m.peak_mb:7.1f} MB"
+                  + (f"  {m.note}" if m.note else ""), flush=True)
+
+    step("bare", [sys.executable, str(BENCH / "bare_loop.py"), playbook.name, bare_out.name],
+         before=bare_out)
+    step("validate", provision("validate", playbook.name))
+    step("plan", provision("plan", playbook.name), before=out)
+    step("apply fresh", provision("apply", playbook.name), before=out)
+    step("apply no-change", provision("apply", playbook.name), check_unchanged=True)
+    clean(bare_out)
+    return results
+
+
+def startup(env: dict[str, str], timeout: float) -> tuple[Measurement, Measurement]:
+    """provision validate playbooks/example.yaml, and bare `python -c pass`, best of 10."""
+    example = ROOT / "playbooks" / "example.yaml"
+    results = []
+    for name, command in (
+        ("python -c pass", [sys.executable, "-c", "pass"]),
+        ("validate example.yaml", provision("validate", str(example))),
+    ):
+        m = Measurement(name, 0)
+        for _ in range(STARTUP_RUNS):
+            wall, peak, _stdout = measure(command, cwd=WORK, env=env, label=f"start-up {name}",
+                                          timeout=timeout)
+            m.walls.append(wall)
+            m.peak_kb = max(m.peak_kb, peak)
+        results.append(m)
+        print(f"  start-up {name:<22} best {m.best * 1000:7.1f} ms  peak {m.peak_mb:6.1f} MB",
+              flush=True)
+    return results[0], results[1]
+
+
+# --- evaluation -------------------------------------------------------------------------
+
+
+def by_step(results: list[Measurement]) -> dict[str, dict[int, Measurement]]:
+    table: dict[str, dict[int, Measurement]] = {}
+    for m in results:
+        table.setdefault(m.step, {})[m.n_sites] = m
+    return table
+
+
+def slope(ms: dict[int, Measurement]) -> float | None:
+    """Seconds per 1,000 apps between the two largest sizes."""
+    sizes = sorted(ms)
+    if len(sizes) < 2:
+        return None
+    a, b = ms[sizes[-2]], ms[sizes[-1]]
+    return (b.best - a.best) / (b.apps - a.apps) * 1000
+
+
+def ratio(results: dict[str, dict[int, Measurement]], step: str, n: int) -> float:
+    return results[step][n].best / results["bare"][n].best
+
+
+@dataclass
+class Verdict:
+    target: str
+    measured: str
+    ok: bool | None  # None: not measurable in this run
+
+
+def verdicts(results: list[Measurement], startup_ms: float) -> list[Verdict]:
+    table = by_step(results)
+    sizes = sorted(table["bare"])
+    # The ratio targets are about scale (issue 8: 10,000 apps); judge them at the sizes
+    # of 2,000 sites and more, or at the largest size when the run has none that big.
+    judged = [n for n in sizes if n >= 2000] or sizes[-1:]
+    out: list[Verdict] = []
+    for step, limit in RATIO_TARGETS.items():
+        worst = max(judged, key=lambda n: ratio(table, step, n))
+        value = ratio(table, step, worst)
+        out.append(Verdict(f"{step} <= {limit:g}x bare",
+                           f"{value:.2f}x at {worst:,} sites", value <= limit))
+    largest = sizes[-1]
+    linear_notes = []
+    linear_ok: bool | None = True
+    for step in STEPS:
+        s = slope(table[step])
+        if s is None:
+            linear_ok = None
+            continue
+        mean = table[step][largest].best / table[step][largest].apps * 1000
+        factor = s / mean
+        linear_notes.append(f"{step} {factor:.2f}")
+        if step != "bare" and factor > LINEAR_TOLERANCE and linear_ok is not None:
+            linear_ok = False
+    out.append(Verdict(
+        f"linear (slope <= {LINEAR_TOLERANCE:g}x mean s/app at largest N)",
+        "slope/mean: " + ", ".join(linear_notes) if linear_notes else "needs two sizes",
+        linear_ok,
+    ))
+    # memory: measured at 100,000 apps, or extrapolated linearly from the two largest sizes
+    peaks: list[tuple[str, float]] = []
+    extrapolated = False
+    for step in STEPS[1:]:
+        ms = table[step]
+        if MEMORY_TARGET_APPS in {m.apps for m in ms.values()}:
+            peaks.append((step, next(m.peak_mb for m in ms.values()
+                                     if m.apps == MEMORY_TARGET_APPS)))
+        elif len(ms) >= 2 and max(ms) >= 2000:  # smaller sizes: start-up noise
+            a, b = (ms[n] for n in sorted(ms)[-2:])
+            per_app = (b.peak_mb - a.peak_mb) / (b.apps - a.apps)
+            peaks.append((step, b.peak_mb + per_app * (MEMORY_TARGET_APPS - b.apps)))
+            extrapolated = True
+    if peaks:
+        step, mb = max(peaks, key=lambda p: p[1])
+        how = "extrapolated" if extrapolated else "measured"
+        out.append(Verdict(f"peak memory < 1 GB at {MEMORY_TARGET_APPS:,} apps",
+                           f"{mb:,.0f} MB ({step}, {how})", mb < MEMORY_TARGET_MB))
+    else:
+        out.append(Verdict(f"peak memory < 1 GB at {MEMORY_TARGET_APPS:,} apps",
+                           "needs 20,000 sites, or two sizes up to >= 2,000", None))
+    out.append(Verdict(f"start-up (validate example.yaml) < {STARTUP_TARGET_S * 1000:.0f} ms",
+                       f"{startup_ms:.0f} ms", startup_ms < STARTUP_TARGET_S * 1000))
+    return out
+
+
+def mark(ok: bool | None) -> str:
+    return "n/a" if ok is None else "PASS" if ok else "FAIL"
+
+
+def results_table(results: list[Measurement]) -> list[str]:
+    table = by_step(results)
+    sizes = sorted(table["bare"])
+    rows = ["| sites | apps | step | best s | x bare | target | ok | peak MB | runs | "
+            "slope s/1k apps |",
+            "|---:|---:|---|---:|---:|---:|:--:|---:|---:|---:|"]
+    for n in sizes:
+        for step in STEPS:
+            m = table[step][n]
+            r = ratio(table, step, n)
+            limit = RATIO_TARGETS.get(step)
+            target = f"<= {limit:g}x" if limit is not None else ""
+            ok = mark(r <= limit) if limit is not None else ""
+            s = slope(table[step]) if n == sizes[-1] else None
+            note = f" ({m.note})" if m.note else ""
+            rows.append(
+                f"| {n:,} | {m.apps:,} | {step}{note} | {m.best:.3f} | {r:.2f} | {target} | "
+                f"{ok} | {m.peak_mb:.0f} | {len(m.walls)} | "
+                f"{'' if s is None else f'{s:.3f}'} |"
+            )
+    return rows
+
+
+def machine() -> list[str]:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                                capture_output=True, text=True, check=False).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "provision"], cwd=ROOT,
+                               capture_output=True, text=True, check=False).stdout.strip()
+    except OSError:
+        commit, dirty = "", ""
+    return [
+        f"- date: {dt.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')}",
+        f"- machine: {os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))})"
+        + (f", {cpu}" if cpu else "") + f", {platform.system()} {platform.release()}",
+        f"- Python {platform.python_version()} ({sys.executable})",
+        f"- provision at commit {commit or '?'}"
+        + (" with uncommitted changes in provision/" if dirty else ""),
+    ]
+
+
+def markdown(results: list[Measurement], python_ms: float, startup_ms: float,
+             startup_mb: float, argv: list[str], kept: str) -> str:
+    lines = [
+        "# Benchmarks",
+        "",
+        "Generated by `bench/run.py` (issue 8); rerun with "
+        "`.venv/bin/python bench/run.py` (`--quick` for 200 and 2,000 sites).",
+        "",
+        *machine(),
+        f"- command: `{' '.join(['python', 'bench/run.py', *argv])}`",
+        "",
+        "Each playbook: N sites x 5 apps (pbx, reporting, fax, users, connect), one Entra "
+        "registration and one exchange identity per site, secrets from the environment "
+        "(`bench/generate.py`). Every step is a fresh subprocess; wall time is the best of "
+        "the runs, peak MB the largest RSS of any run (`bench/_peak.py`). `x bare` is the "
+        "ratio to the bare loop (`bench/bare_loop.py`: CSafeLoader, one Jinja2 template, "
+        "temporaries + one os.sync + renames + one os.sync) at the same N in the same run. "
+        "`plan` and `apply fresh` start from an empty output directory. The bare loop "
+        "writes the 5 app files per site; `provision apply` also writes one redirect-URI "
+        "file per client and one sheet per site, and its manifest.",
+        "",
+        "## Results",
+        "",
+        *results_table(results),
+        "",
+        "Slope: seconds per 1,000 apps between the two largest sizes.",
+        "",
+        "## Start-up",
+        "",
+        "| command | best of 10 | peak MB |",
+        "|---|---:|---:|",
+        f"| `python -c pass` (interpreter alone) | {python_ms:.0f} ms | |",
+        f"| `provision validate playbooks/example.yaml` | {startup_ms:.0f} ms "
+        f"| {startup_mb:.0f} |",
+        "",
+        "## Targets (issue 8)",
+        "",
+        "| target | measured | result |",
+        "|---|---|:--:|",
+        *(f"| {v.target} | {v.measured} | {mark(v.ok)} |"
+          for v in verdicts(results, startup_ms)),
+        "",
+        "Ratio targets are judged at 2,000 sites (10,000 apps) and more; smaller sizes are "
+        "dominated by start-up and shown for the slope.",
+        "",
+        MARKER,
+    ]
+    return "\n".join(lines) + "\n" + kept
+
+
+def kept_notes(path: Path) -> str:
+    if not path.exists():
+        return ""
+    text = path.read_text()
+    index = text.find(MARKER)
+    return "" if index < 0 else text[index + len(MARKER) + 1:]
+
+
+def parse_sizes(text: str) -> list[int]:
+    sizes = sorted({int(part.replace("_", "")) for part in text.split(",") if part.strip()})
+    if not sizes or sizes[0] < 1:
+        raise argparse.ArgumentTypeError("sizes must be positive integers, e.g. 200,2000")
+    return sizes
+
+
+def main(argv: list[str] | None = None) -> int:
+    args_list = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=parse_sizes, default=list(DEFAULT_SIZES),
+                        help="comma-separated site counts (default 200,2000,20000)")
+    parser.add_argument("--quick", action="store_true", help="sizes 200,2000")
+    parser.add_argument("--repeat", type=int, default=None,
+                        help="runs per step (default 3, 1 from 20,000 sites on)")
+    parser.add_argument("--secrets", choices=("env", "file", "mixed"), default="env")
+    parser.add_argument("--timeout", type=float, default=1800,
+                        help="seconds one command may take (default 1800)")
+    parser.add_argument("--markdown", type=Path, default=ROOT / "BENCHMARKS.md",
+                        help="where to write the report (default BENCHMARKS.md)")
+    parser.add_argument("--no-markdown", action="store_true", help="print only")
+    args = parser.parse_args(args_list)
+    sizes = list(QUICK_SIZES) if args.quick else args.sizes
+
+    check = subprocess.run([sys.executable, "-c", "import provision"], capture_output=True,
+                           check=False)
+    if check.returncode != 0:
+        print(f"run.py: {sys.executable} cannot import provision; run it with the project's "
+              "venv: .venv/bin/python bench/run.py", file=sys.stderr)
+        return 2
+
+    env_base = {k: v for k, v in os.environ.items() if not k.startswith("BENCH_SECRET_")}
+    WORK.mkdir(parents=True, exist_ok=True)
+    results: list[Measurement] = []
+    try:
+        print("start-up:", flush=True)
+        python_m, startup_m = startup(env_base, args.timeout)
+        for n in sizes:
+            repeat = args.repeat or (1 if n >= 20000 else 3)
+            print(f"N={n:,} sites ({n * len(APP_KINDS):,} apps), best of {repeat}:", flush=True)
+            results.extend(run_size(n, repeat, env_base, args.secrets, args.timeout))
+    except BenchError as exc:
+        print(f"\nrun.py: FAILED: {exc}", file=sys.stderr)
+        return 1
+
+    print()
+    print("\n".join(results_table(results)))
+    print()
+    print(f"start-up: python -c pass {python_m.best * 1000:.0f} ms, provision validate "
+          f"example.yaml {startup_m.best * 1000:.0f} ms")
+    print()
+    for v in verdicts(results, startup_m.best * 1000):
+        print(f"{mark(v.ok):>4}  {v.target}: {v.measured}")
+    if not args.no_markdown:
+        text = markdown(results, python_m.best * 1000, startup_m.best * 1000,
+                        startup_m.peak_mb, args_list, kept_notes(args.markdown))
+        args.markdown.write_text(text)
+        print(f"\nwrote {args.markdown}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
