@@ -15,6 +15,7 @@ from .files import (
     remove_files,
     remove_stale_temporaries,
     write_atomically,
+    write_file,
 )
 from .plan import (
     CREATE,
@@ -154,7 +155,7 @@ def _update_manifest(
         else:
             after[change.path] = ManifestEntry(change.item, change.site)
     if after != before:
-        write_atomically([Write(output_dir / MANIFEST, manifest_bytes(after), 0o600)])
+        write_file(output_dir / MANIFEST, manifest_bytes(after), 0o600)
 
 
 def _deliver(change: Change, output_dir: Path, cwd: Path | None) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -106,6 +107,28 @@ def write_atomically(writes: Sequence[Write]) -> list[WriteFailure]:
             _remove(temporary)
     os.sync()
     return failures
+
+
+def write_file(path: Path, content: bytes, mode: int) -> None:
+    """Write one file atomically and durably (fsync of the file and its directory),
+    for the single files a command keeps: tokens, manifests, state. Raises OSError."""
+    make_dirs(path.parent)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            os.fchmod(out.fileno(), mode)
+            out.write(content)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(name, path)
+    except BaseException:
+        _remove(Path(name))
+        raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
 
 
 def remove_files(paths: Sequence[Path]) -> list[WriteFailure]:

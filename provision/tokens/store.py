@@ -8,13 +8,13 @@ import json
 import os
 import re
 import stat
-import tempfile
 import threading
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from provision.files import write_file
 from provision.secret import Secret
 from provision.tokens.request import Token, TokenError
 
@@ -99,19 +99,7 @@ class TokenStore:
         body = json.dumps(_to_json(identity, tokens), indent=2, sort_keys=True).encode()
         with self._lock:
             self._ensure_directory()
-            fd, tmp = tempfile.mkstemp(prefix=f".{identity}.", suffix=".tmp", dir=self.directory)
-            try:
-                with os.fdopen(fd, "wb") as out:
-                    os.fchmod(out.fileno(), 0o600)
-                    out.write(body)
-                    out.flush()
-                    os.fsync(out.fileno())
-                os.replace(tmp, path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
-            _fsync_directory(self.directory)
+            write_file(path, body, 0o600)
 
     def update(self, identity: str, **changes: Any) -> StoredTokens:
         """Load, change the given fields, save; returns the saved value."""
@@ -143,15 +131,6 @@ class TokenStore:
         if stat.S_IMODE(self.directory.stat().st_mode) != 0o700:
             with contextlib.suppress(OSError):
                 self.directory.chmod(0o700)
-
-
-def _fsync_directory(directory: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _to_json(identity: str, tokens: StoredTokens) -> dict[str, Any]:
