@@ -90,8 +90,36 @@ def _validator() -> Any:
     return Draft202012Validator(schema(), format_checker=checker)
 
 
+# Above this many sites a compiled validator checks first (compiling costs ~0.15 s,
+# more than jsonschema needs for a small playbook); jsonschema explains any error.
+COMPILED_FROM_SITES = 50
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> Any:
+    import fastjsonschema
+
+    # fastjsonschema knows drafts up to 7; the schema uses nothing later.
+    draft7 = {**schema(), "$schema": "http://json-schema.org/draft-07/schema#"}
+    return fastjsonschema.compile(draft7, formats=FORMATS)
+
+
+def _passes_compiled(data: Any) -> bool:
+    import fastjsonschema
+
+    try:
+        _compiled()(data)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
+
+
 def check_schema(playbook: Playbook) -> list[Problem]:
     """Every schema violation in the playbook, located, best explanation first."""
+    sites = playbook.data.get("sites")
+    if isinstance(sites, dict) and len(sites) > COMPILED_FROM_SITES:
+        if _passes_compiled(playbook.data):
+            return []
     problems: list[Problem] = []
     for error in _validator().iter_errors(playbook.data):
         problems.extend(_explain(playbook, error))

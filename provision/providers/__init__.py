@@ -7,6 +7,7 @@ needed); this module is pure data so `validate` and `plan` stay fast.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 MICROSOFT_AUTHORITY = "https://login.microsoftonline.com"
@@ -87,15 +88,20 @@ def is_interactive(mode: str, authorization_url: str | None) -> bool:
     return mode in provider.interactive_modes and authorization_url is not None
 
 
+@lru_cache(maxsize=1024)
+def _encoded_base(base: str) -> tuple[str, str, str]:
+    """`base` split into (prefix, re-encoded query, fragment)."""
+    parts = urlsplit(base)
+    query = urlencode(parse_qsl(parts.query, keep_blank_values=True), quote_via=quote, safe="")
+    fragment = f"#{parts.fragment}" if parts.fragment else ""
+    return urlunsplit(parts._replace(query="", fragment="")), query, fragment
+
+
 def full_authorization_url(base: str, *, sender: str, redirect_uri: str, client_id: str) -> str:
     """`base` with the parameters the innovaphone UI appends, URL-encoded."""
-    parts = urlsplit(base)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    query += [
-        ("response_type", "code"),
-        ("prompt", "consent"),
-        ("login_hint", sender),
-        ("redirect_uri", redirect_uri),
-        ("client_id", client_id),
-    ]
-    return urlunsplit(parts._replace(query=urlencode(query, quote_via=quote, safe="")))
+    prefix, query, fragment = _encoded_base(base)
+    appended = (
+        f"response_type=code&prompt=consent&login_hint={quote(sender, safe='')}"
+        f"&redirect_uri={quote(redirect_uri, safe='')}&client_id={quote(client_id, safe='')}"
+    )
+    return f"{prefix}?{query + '&' if query else ''}{appended}{fragment}"
