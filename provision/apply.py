@@ -43,6 +43,7 @@ class ItemResult:
     path: str | None = None
     action: str | None = None
     message: str | None = None
+    hint: str | None = None  # what to do about a failure
 
     @property
     def task(self) -> str:
@@ -66,6 +67,7 @@ class ItemResult:
             "path": self.path,
             "action": self.action,
             "message": self.message,
+            **({"hint": self.hint} if self.hint else {}),
         }
 
 

@@ -159,7 +159,7 @@ def _check_crash(playbook: Path, old: dict[str, bytes], landed: int) -> None:
     apply finishes the job and removes the temporaries."""
     out = _out(playbook)
     middle = files_under(out)
-    assert any(p.endswith(TMP_SUFFIX) for p in middle)  # the crash left temporaries behind
+    assert any(p.endswith(TMP_SUFFIX) for p in middle), sorted(middle)  # temporaries left
     recovered = _provision(playbook, "apply")
     assert recovered.exit_code == 0, recovered.stderr
     new = files_under(out)
