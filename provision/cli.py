@@ -137,6 +137,8 @@ diff_option = click.option("--diff", "show_diff", is_flag=True,
                            help="Show unified diffs (secret values masked).")
 prune_option = click.option("--prune", is_flag=True,
                             help="Delete files this tool wrote that the spec no longer produces.")
+jobs_option = click.option("-j", "--jobs", type=click.IntRange(1, 256), default=8,
+                           show_default=True, help="Parallel network operations.")
 
 
 @cli.command()
@@ -145,15 +147,19 @@ prune_option = click.option("--prune", is_flag=True,
 @limit_option
 @prune_option
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 4 when changes are pending.")
+@jobs_option
 @format_option()
 @vault_option
 def plan(
     playbook: str, show_diff: bool, limit: str | None, prune: bool, detailed_exitcode: bool,
-    fmt: str, vault_password_file: str | None,
+    jobs: int, fmt: str, vault_password_file: str | None,
 ) -> None:
     """Show what apply would change, without writing anything.
 
     \b
+    Also reads every app registration with manage_redirect_uris (merge or
+    exact) through Microsoft Graph and shows its redirect URI additions and
+    removals.
     Example:
       provision plan playbooks/example.yaml --diff --limit 'acme*'
     """
@@ -162,7 +168,7 @@ def plan(
 
     sys.exit(run(playbook, limit=limit, prune=prune, show_diff=show_diff,
                  detailed_exitcode=detailed_exitcode, vault_password_file=vault_password_file,
-                 fmt=fmt))
+                 fmt=fmt, jobs=jobs))
 
 
 @cli.command()
@@ -171,8 +177,7 @@ def plan(
 @diff_option
 @limit_option
 @prune_option
-@click.option("-j", "--jobs", type=click.IntRange(1, 256), default=8, show_default=True,
-              help="Parallel network operations.")
+@jobs_option
 @format_option()
 @vault_option
 def apply(
@@ -184,7 +189,10 @@ def apply(
     \b
     Writes under settings.output_dir: apps/<site>/<app>.json (mode 0600)
     and redirect-uris/<client>.txt; a second run with nothing changed
-    writes nothing.
+    writes nothing. App registrations with manage_redirect_uris get their
+    redirect URIs through Microsoft Graph (a PATCH only when the list
+    differs; none with --check), and a client secret that expires within
+    settings.expiry_warning_days warns (expired: the client fails).
     Example:
       provision apply playbooks/example.yaml
       provision apply playbooks/example.yaml --check --diff
@@ -193,18 +201,23 @@ def apply(
     from .commands.apply import run
 
     sys.exit(run(playbook, limit=limit, prune=prune, check=check, show_diff=show_diff,
-                 vault_password_file=vault_password_file, fmt=fmt))
+                 vault_password_file=vault_password_file, fmt=fmt, jobs=jobs))
 
 
 @cli.command()
 @playbook_argument
+@jobs_option
 @format_option()
-def drift(playbook: str, fmt: str) -> None:
+@vault_option
+def drift(playbook: str, jobs: int, fmt: str, vault_password_file: str | None) -> None:
     """Compare the consoles with the spec: missing and extra redirect URIs.
 
     \b
-    Reads each Google client's client_secrets_file (the console's download)
-    and each Microsoft client's manifest_file (an exported app manifest).
+    Reads each Google client's client_secrets_file (the console's download),
+    each Microsoft client's manifest_file (an exported app manifest), and,
+    through Microsoft Graph, each app registration with manage_redirect_uris
+    (missing: what apply would add; extra: what it would remove; foreign:
+    URIs merge keeps). Never writes.
     Exit 0 in sync, 4 when drift is found, 1 when a console cannot be read.
     Example:
       provision drift playbooks/example.yaml --format json
@@ -212,7 +225,7 @@ def drift(playbook: str, fmt: str) -> None:
     _remember_format(fmt)
     from .commands.drift import run
 
-    sys.exit(run(playbook, fmt=fmt))
+    sys.exit(run(playbook, fmt=fmt, vault_password_file=vault_password_file, jobs=jobs))
 
 
 @cli.command("encrypt-string")

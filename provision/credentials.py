@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .model import App, Identity, Model
+from .model import App, Client, Identity, Model
 from .providers import MICROSOFT_AUTHORITY
 from .secret import Secret, SecretError, SecretRef, SecretResolver
 from .tokens.request import SmtpTarget, TokenRequest
@@ -90,9 +90,35 @@ def token_request(unit: Unit, model: Model, secrets: SecretResolver) -> TokenReq
     )
 
 
+def graph_token_request(client: Client, model: Model, secrets: SecretResolver) -> TokenRequest:
+    """The client-credentials request of whoever calls Graph for `client`'s registration:
+    its `graph_client`, else the client itself; scope `<graph_endpoint>/.default`.
+    Raises SecretError when the caller's secret is missing."""
+    caller = model.clients[client.graph_client] if client.graph_client else client
+    ca_file = model.settings.ca_file
+    secret = caller.client_secret
+    return TokenRequest(
+        identity=caller.name,
+        mode="client_credentials",
+        provider=caller.provider,
+        client_id=caller.client_id,
+        client_secret=secrets.resolve(secret) if secret is not None else None,
+        tenant=caller.tenant,
+        authority=(caller.authority or MICROSOFT_AUTHORITY).rstrip("/"),
+        token_endpoint=caller.token_endpoint or "",
+        authorization_url=None,
+        sender="",
+        scope=f"{client.graph_endpoint}/.default",
+        ca_file=str(ca_file) if ca_file else None,
+    )
+
+
 def smtp_target(identity: Identity) -> SmtpTarget | None:
     smtp = identity.smtp
     return SmtpTarget(smtp.host, smtp.port, smtp.security) if smtp is not None else None
 
 
-__all__ = ["SecretError", "Unit", "identity_unit", "smtp_target", "token_request", "units"]
+__all__ = [
+    "SecretError", "Unit", "graph_token_request", "identity_unit", "smtp_target",
+    "token_request", "units",
+]

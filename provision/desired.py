@@ -35,8 +35,8 @@ class DesiredFile:
     mode: int
     item: str  # `site/app`, or `client:<name>` / `site:<name>` for other outputs
     site: str | None
-    masked: bytes | None = None  # the content with secrets replaced, for diffs (None: no secrets)
-    secret_keys: frozenset[str] = frozenset()  # JSON keys to mask in an old version
+    # JSON keys holding secrets, masked in diffs; "*": the whole file is secret
+    secret_keys: frozenset[str] = frozenset()
     deliver: tuple[str, ...] | None = None
 
 
@@ -58,6 +58,13 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _json_object(mapping: Mapping[str, Any]) -> str:
+    """A JSON object, one key a line, nested values compact: easy to read and to diff,
+    and fast (the C encoder does each value)."""
+    lines = [f"  {_json(key)}: {_json(value)}" for key, value in mapping.items()]
+    return "{\n" + ",\n".join(lines) + "\n}" if lines else "{}"
+
+
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
     environment = Environment(
@@ -67,6 +74,7 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
     )
     environment.filters["json"] = _json
+    environment.filters["json_object"] = _json_object
     return environment
 
 
@@ -135,14 +143,9 @@ def app_config(app: App, secrets: SecretResolver) -> tuple[dict[str, Any], dict[
     return config, held
 
 
-def _render_app(config: Mapping[str, Any], held: Mapping[str, Secret]) -> tuple[bytes, bytes]:
-    template = builtin_template("app.json.j2")
-    real = {**config, **{k: v.reveal() for k, v in held.items()}}
-    content = (template.render(config=real) + "\n").encode()
-    if not held:
-        return content, content
-    masked = {**config, **{k: PLACEHOLDER for k in held}}
-    return content, (template.render(config=masked) + "\n").encode()
+def _render_app(config: Mapping[str, Any], held: Mapping[str, Secret]) -> bytes:
+    real = {**config, **{key: secret.reveal() for key, secret in held.items()}}
+    return builtin_template("app.json.j2").render(config=real).encode()
 
 
 def mask_app_json(old: bytes, keys: Iterable[str]) -> bytes | None:
@@ -156,7 +159,7 @@ def mask_app_json(old: bytes, keys: Iterable[str]) -> bytes | None:
     for key in keys:
         if key in config:
             config[key] = PLACEHOLDER
-    return (builtin_template("app.json.j2").render(config=config) + "\n").encode()
+    return builtin_template("app.json.j2").render(config=config).encode()
 
 
 def desired_state(model: Model, secrets: SecretResolver, limit: Limit) -> DesiredState:
@@ -170,7 +173,7 @@ def desired_state(model: Model, secrets: SecretResolver, limit: Limit) -> Desire
         except SecretError as exc:
             state.failures.append(Failure(app.address, app.site, str(exc)))
             continue
-        content, masked = _render_app(config, held)
+        content = _render_app(config, held)
         state.files.append(
             DesiredFile(
                 path=f"apps/{app.site}/{app.name}.json",
@@ -178,7 +181,6 @@ def desired_state(model: Model, secrets: SecretResolver, limit: Limit) -> Desire
                 mode=SECRET_MODE,
                 item=app.address,
                 site=app.site,
-                masked=masked if held else None,
                 secret_keys=frozenset(held),
                 deliver=deliver.get("app_config"),
             )
@@ -366,7 +368,6 @@ def _user_outputs(
                 mode=SECRET_MODE if secret else PUBLIC_MODE,
                 item=label,
                 site=site,
-                masked=None,
                 secret_keys=frozenset({"*"}) if secret else frozenset(),
                 deliver=tuple(str(arg) for arg in deliver) if isinstance(deliver, list) else None,
             )

@@ -48,6 +48,7 @@ class ClientDrift:
         }
         if self.secret_expires is not None:
             document["secret_expires"] = self.secret_expires
+        document.update(self.extra_fields)
         return document
 
 

@@ -32,6 +32,14 @@ def format_path(path: DocPath) -> str:
     return text or "(document)"
 
 
+def one_line(text: str) -> str:
+    """`text` with line breaks and control characters escaped: a problem is one
+    line of output, whatever a key or value in the playbook holds."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One error or warning. Messages never carry a secret's value."""
@@ -44,7 +52,7 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location else ""
         prefix = "" if self.severity == ERROR else "warning: "
-        return f"{where}{format_path(self.path)}: {prefix}{self.message}"
+        return one_line(f"{where}{format_path(self.path)}: {prefix}{self.message}")
 
     def as_json(self) -> dict[str, object]:
         return {

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Callable, Iterator
 from datetime import date
+from pathlib import Path
 
 from .errors import WARNING, DocPath, Location, Problem
 from .model import Model
@@ -44,12 +47,14 @@ def _lint(model: Model, locate: Locate, today: date) -> Iterator[Problem]:
         if name not in used_identities:
             yield _warn(locate, f"identity '{name}' is not used by any app", where)
         yield from _plain(locate, identity.password)
+        yield from _readable_by_others(locate, model.base_dir, identity.password)
     for name, client in model.clients.items():
         where = ("clients", name)
         if name not in used_clients:
             yield _warn(locate, f"client '{name}' is not used by any identity", where)
-        yield from _plain(locate, client.client_secret)
-        yield from _plain(locate, client.private_key)
+        for ref in (client.client_secret, client.private_key):
+            yield from _plain(locate, ref)
+            yield from _readable_by_others(locate, model.base_dir, ref)
         expires = client.client_secret_expires
         if expires is not None:
             days = (expires - today).days
@@ -68,5 +73,23 @@ def _plain(locate: Locate, ref: SecretRef | None) -> Iterator[Problem]:
             locate,
             "a plain secret value in the playbook: use {env: NAME}, {file: path}, "
             "{command: [...]} or an Ansible Vault value (!vault)",
+            ref.where,
+        )
+
+
+def _readable_by_others(locate: Locate, base_dir: Path, ref: SecretRef | None) -> Iterator[Problem]:
+    """A `{file: path}` secret that the file's group or everyone may read."""
+    if ref is None or ref.kind != "file":
+        return
+    path = os.path.normpath(base_dir / str(ref.source))
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return  # a file that cannot be read is an error of the secret check
+    if mode & (stat.S_IRGRP | stat.S_IROTH):
+        yield _warn(
+            locate,
+            f"the secret file {path} can be read by other users (mode {mode:04o}): "
+            f"chmod 600 {path}",
             ref.where,
         )

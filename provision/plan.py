@@ -124,16 +124,14 @@ def diff(change: Change) -> str:
     assert desired is not None
     if "*" in desired.secret_keys:
         return f"--- {change.path}\n+++ {change.path}\n(holds secrets: diff not shown)\n"
-    new = desired.masked if desired.masked is not None else desired.content
-    if change.old is None:
-        old = b""
-    elif desired.secret_keys:
-        masked_old = mask_app_json(change.old, desired.secret_keys)
-        if masked_old is None:
+    old = change.old or b""
+    new = desired.content
+    if desired.secret_keys:
+        masked_new = mask_app_json(new, desired.secret_keys)
+        masked_old = mask_app_json(old, desired.secret_keys) if old else b""
+        if masked_new is None or masked_old is None:
             return f"--- {change.path}\n+++ {change.path}\n(holds secrets: diff not shown)\n"
-        old = masked_old
-    else:
-        old = change.old
+        old, new = masked_old, masked_new
     if old == new:
         return f"--- {change.path}\n+++ {change.path}\n(a secret value or the file mode changed)\n"
     lines = difflib.unified_diff(

@@ -67,6 +67,29 @@ def _reporter(
     return report
 
 
+def uri_violations(uri: str, provider: str = "microsoft") -> list[str]:
+    """What a console rejects in one redirect URI (Entra's rules for microsoft)."""
+    problems = []
+    parts = urlsplit(uri)
+    if parts.scheme != "https" and not (parts.scheme == "http" and is_loopback(parts.hostname)):
+        problems.append(f"{uri} must use https")
+    if provider != "microsoft":
+        return problems
+    if len(uri) > ENTRA_MAX_URI_LENGTH:
+        problems.append(
+            f"{uri} is {len(uri)} characters; Entra allows at most {ENTRA_MAX_URI_LENGTH}"
+        )
+    bad = sorted({c for c in uri if c in ENTRA_FORBIDDEN})
+    if bad:
+        problems.append(f"{uri} contains {' '.join(bad)}, which Entra does not allow")
+    return problems
+
+
+def entra_uri_limit(client: Client) -> int:
+    """How many redirect URIs the client's app registration may hold."""
+    return ENTRA_MAX_URIS_PERSONAL if client.personal_accounts else ENTRA_MAX_URIS
+
+
 def check_limits(
     lists: Iterable[ClientUris], locate: Callable[[DocPath], Location | None]
 ) -> list[Problem]:
@@ -77,29 +100,11 @@ def check_limits(
         report = _reporter(problems, client, locate)
 
         for uri, addresses in entry.apps.items():
-            parts = urlsplit(uri)
-            if parts.scheme != "https" and not (
-                parts.scheme == "http" and is_loopback(parts.hostname)
-            ):
-                report(ERROR, f"{uri} must use https (apps {_apps_text(addresses)})")
-            if client.provider != "microsoft":
-                continue
-            if len(uri) > ENTRA_MAX_URI_LENGTH:
-                report(
-                    ERROR,
-                    f"{uri} is {len(uri)} characters; Entra allows at most "
-                    f"{ENTRA_MAX_URI_LENGTH} (apps {_apps_text(addresses)})",
-                )
-            bad = sorted({c for c in uri if c in ENTRA_FORBIDDEN})
-            if bad:
-                report(
-                    ERROR,
-                    f"{uri} contains {' '.join(bad)}, which Entra does not allow "
-                    f"(apps {_apps_text(addresses)})",
-                )
+            for message in uri_violations(uri, client.provider):
+                report(ERROR, f"{message} (apps {_apps_text(addresses)})")
         count = len(entry.uris)
         if client.provider == "microsoft":
-            limit = ENTRA_MAX_URIS_PERSONAL if client.personal_accounts else ENTRA_MAX_URIS
+            limit = entra_uri_limit(client)
             if count > limit:
                 every = [a for addresses in entry.apps.values() for a in addresses]
                 report(

@@ -8,6 +8,7 @@ problem it meets, located, instead of stopping at the first.
 from __future__ import annotations
 
 import json
+import string
 from collections.abc import Mapping
 from datetime import date
 from ipaddress import ip_address
@@ -44,6 +45,7 @@ class _Resolver:
         self.data = playbook.data
         self.base_dir = playbook.base_dir
         self.problems: list[Problem] = []
+        self.broken_kinds: set[str] = set()  # app kinds whose path template is reported
 
     def error(self, message: str, path: DocPath) -> None:
         problem = Problem(ERROR, message, self.playbook.locate(path), path)
@@ -140,7 +142,7 @@ class _Resolver:
         if loaded is None:
             return {}
         section = next((k for k in ("web", "installed") if isinstance(loaded.get(k), dict)), None)
-        if section is None or "client_id" not in loaded[section]:
+        if section is None or not _text(loaded[section].get("client_id")):
             self.error("expected the console's download: {\"web\": {\"client_id\", ...}}", path)
             return {}
         result: dict[str, Any] = {"client_id": loaded[section]["client_id"]}
@@ -156,7 +158,9 @@ class _Resolver:
         loaded = self.read_json(raw["service_account_file"], path)
         if loaded is None:
             return {}
-        missing = [k for k in ("client_email", "private_key_id", "private_key") if k not in loaded]
+        missing = [
+            k for k in ("client_email", "private_key_id", "private_key") if not _text(loaded.get(k))
+        ]
         if missing:
             self.error(f"the key file lacks {', '.join(missing)}", path)
             return {}
@@ -249,6 +253,9 @@ class _Resolver:
         defaults = self.data.get("defaults") or {}
         context: dict[str, Any] = {"site": {"name": name}}
         domain = self.render(raw["domain"], context, where + ("domain",))
+        if domain is not None and not _HOST.match(domain):  # a template may render anything
+            self.error(f"'{domain}' is not a valid host name", where + ("domain",))
+            domain = None
         context["site"]["domain"] = domain
         hosts: dict[str, str | None] = {}
         for key in ("pbx", "app_platform"):
@@ -296,7 +303,8 @@ class _Resolver:
         kind = kinds.get(kind_name)
         if kind is None:
             kind_where = where + ("kind",) if "kind" in override else where
-            self.unknown("app kind", kind_name, kinds, kind_where)
+            if kind_name not in self.broken_kinds:
+                self.unknown("app kind", kind_name, kinds, kind_where)
             return None
         identity_name, identity_where = _first(
             ("identity", override, where), ("identity", site, ("sites", site_name)),
@@ -371,6 +379,32 @@ class _Resolver:
         )
 
 
+def _text(value: object) -> bool:
+    """A non-empty string, as a key file's fields must be."""
+    return isinstance(value, str) and bool(value)
+
+
+def path_template_problem(template: str) -> str | None:
+    """Why an app kind's path template cannot be filled, or None: it may only
+    use {domain} and {path} (str.format would fail on, or look into, others)."""
+    try:
+        fields = [
+            (name, spec, conversion)
+            for _, name, spec, conversion in string.Formatter().parse(template)
+            if name is not None
+        ]
+    except ValueError as exc:
+        return f"invalid path template ({exc}): use {{domain}} and {{path}}"
+    for name, spec, conversion in fields:
+        if name not in ("domain", "path") or spec or conversion:
+            field = name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            return (
+                f"unknown placeholder {{{field}}} in the path template: "
+                "use {domain} and {path}"
+            )
+    return None
+
+
 def _first(*candidates: tuple[str, Mapping[str, Any], DocPath]) -> tuple[Any, DocPath]:
     """The first value set, by precedence, and where it was set."""
     for key, mapping, where in candidates:
@@ -406,6 +440,12 @@ def resolve(playbook: Playbook) -> Model:
         if identity is not None:
             identities[name] = identity
     kinds = all_kinds(data.get("app_kinds"))
+    for name, entry in (data.get("app_kinds") or {}).items():
+        message = path_template_problem(entry["path"])
+        if message is not None:
+            resolver.error(message, ("app_kinds", name, "path"))
+            resolver.broken_kinds.add(name)
+            kinds.pop(name, None)
     sites = []
     for name, raw in (data.get("sites") or {}).items():
         site = resolver.site(name, raw, identities, kinds, raw_identities)

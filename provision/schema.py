@@ -29,9 +29,12 @@ def is_template(text: str) -> bool:
 
 
 def _host_port(value: object) -> bool:
-    return not isinstance(value, str) or is_template(value) or (
-        len(value) <= 253 and bool(_HOST.match(value))
-    )
+    if not isinstance(value, str) or is_template(value):
+        return True
+    if len(value) > 253 or not _HOST.match(value):
+        return False
+    _, colon, port = value.rpartition(":")
+    return not (colon and port.isdigit()) or int(port) <= 65535
 
 
 def _email(value: object) -> bool:
@@ -99,8 +102,9 @@ COMPILED_FROM_SITES = 50
 def _compiled() -> Any:
     import fastjsonschema
 
-    # fastjsonschema knows drafts up to 7; the schema uses nothing later.
-    draft7 = {**schema(), "$schema": "http://json-schema.org/draft-07/schema#"}
+    # fastjsonschema knows drafts up to 7; the schema uses nothing later. It
+    # rewrites the $refs of what it is given: give it a copy, not the cached schema.
+    draft7 = {**json.loads(schema_text()), "$schema": "http://json-schema.org/draft-07/schema#"}
     return fastjsonschema.compile(draft7, formats=FORMATS)
 
 

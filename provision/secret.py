@@ -115,8 +115,12 @@ class SecretResolver:
             path = self.base_dir / str(source)
             try:
                 value = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            except (OSError, ValueError) as exc:  # ValueError: not UTF-8, or a NUL in the path
+                reason = (
+                    exc.strerror if isinstance(exc, OSError)
+                    else "not UTF-8 text" if isinstance(exc, UnicodeDecodeError)
+                    else "not a valid path"
+                )
                 raise SecretError(f"cannot read secret file {path}: {reason}") from None
             return Secret(value.rstrip("\r\n"), f"file:{source}")
         if ref.kind == "command":
@@ -170,6 +174,8 @@ class SecretResolver:
             ) from None
         except OSError as exc:
             raise SecretError(f"cannot run {argv[0]}: {exc.strerror}") from None
+        except ValueError:  # a NUL in an argument
+            raise SecretError(f"cannot run {argv[0]}: an argument holds a NUL character") from None
         if done.returncode != 0:
             raise SecretError(f"command {argv[0]} exited with status {done.returncode}")
         value = done.stdout.decode("utf-8", "replace").strip()

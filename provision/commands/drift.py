@@ -6,18 +6,23 @@ import sys
 
 from ..drift import ClientDrift, ConsoleReadError, compare, entra_manifest, google_console
 from ..errors import OperationError
+from ..graph import managed_clients, reconcile, registration_drift
 from ..redirect_uris import redirect_uris
 from ..report import dump_json
+from ..secret import SecretResolver
 from ..validate import check_playbook
 
 DRIFT_EXIT = 4
 
 
-def run(playbook: str, *, fmt: str) -> int:
+def run(
+    playbook: str, *, fmt: str, vault_password_file: str | None = None, jobs: int = 8
+) -> int:
     checked = check_playbook(playbook)
+    model = checked.model
     results: list[ClientDrift] = []
     errors: list[str] = []
-    for entry in redirect_uris(checked.model):
+    for entry in redirect_uris(model):
         client = entry.client
         try:
             if client.provider == "google" and client.client_secrets_file is not None:
@@ -26,22 +31,34 @@ def run(playbook: str, *, fmt: str) -> int:
                 results.append(compare(entry, entra_manifest(client.manifest_file)))
         except ConsoleReadError as exc:
             errors.append(f"client '{client.name}': {exc}")
+    registrations: list[ClientDrift] = []
+    if managed_clients(model):
+        secrets = SecretResolver(model.base_dir, vault_password_file)
+        for outcome in reconcile(model, secrets, jobs=jobs, write=False):
+            if outcome.change is not None:
+                registrations.append(registration_drift(outcome))
+            else:
+                hint = f" hint: {outcome.hint}" if outcome.hint else ""
+                errors.append(f"client '{outcome.client.name}': {outcome.error}{hint}")
     if fmt == "json":
-        dump_json({"clients": [r.as_json() for r in results], "errors": errors})
+        every = results + registrations
+        dump_json({"clients": [r.as_json() for r in every], "errors": errors})
     else:
-        _print_text(results, errors)
+        _print_text(results, registrations, errors)
     if errors:
         if fmt == "text":
             raise OperationError(f"{len(errors)} console(s) could not be read")
         return 1
-    return DRIFT_EXIT if any(r.drifted for r in results) else 0
+    return DRIFT_EXIT if any(r.drifted for r in results + registrations) else 0
 
 
-def _print_text(results: list[ClientDrift], errors: list[str]) -> None:
+def _print_text(
+    results: list[ClientDrift], registrations: list[ClientDrift], errors: list[str]
+) -> None:
     out = sys.stdout
-    if not results and not errors:
+    if not results and not registrations and not errors:
         out.write("no console to compare: name a client_secrets_file (google) or a "
-                  "manifest_file (microsoft)\n")
+                  "manifest_file (microsoft), or set manage_redirect_uris (microsoft)\n")
     for result in results:
         state = "DRIFT" if result.drifted else "in sync"
         out.write(f"{result.name}: {state} ({result.source})\n")
@@ -53,5 +70,41 @@ def _print_text(results: list[ClientDrift], errors: list[str]) -> None:
             out.write(f"  problem  {problem}\n")
         if result.secret_expires:
             out.write(f"  client secret expires {result.secret_expires}\n")
+    if registrations:
+        _print_table(registrations)
     for error in errors:
         sys.stderr.write(f"provision: {error}\n")
+
+
+def _print_table(registrations: list[ClientDrift]) -> None:
+    """One line per app registration read through Graph, then the URIs that differ."""
+    out = sys.stdout
+    header = ("CLIENT", "MODE", "MISSING", "EXTRA", "FOREIGN", "SECRET EXPIRES", "STATE")
+    rows = [
+        (
+            r.name,
+            str(r.extra_fields.get("mode", "")),
+            str(len(r.missing)),
+            str(len(r.extra)),
+            str(len(r.extra_fields.get("foreign", ()))),
+            r.secret_expires or "-",
+            "DRIFT" if r.drifted else "in sync",
+        )
+        for r in registrations
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    numeric = {2, 3, 4}
+    out.write("Microsoft Graph app registrations:\n")
+    for row in [header, *rows]:
+        cells = [
+            cell.rjust(widths[i]) if i in numeric else cell.ljust(widths[i])
+            for i, cell in enumerate(row)
+        ]
+        out.write("  " + "  ".join(cells).rstrip() + "\n")
+    for r in registrations:
+        for uri in r.missing:
+            out.write(f"{r.name}: missing  {uri}\n")
+        for uri in r.extra:
+            out.write(f"{r.name}: extra    {uri}\n")
+        for problem in r.problems:
+            out.write(f"{r.name}: problem  {problem}\n")

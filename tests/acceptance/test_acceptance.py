@@ -11,7 +11,9 @@ sub-folder of them (a directory playbook). Its leading comment lines say what
     # args: --vault-password-file secrets/vault-password.txt
 
 `{file}` is the file holding the comment and `{dir}` its folder, both as the
-messages show them (relative to this folder, where the runs start). An
+messages show them (relative to this folder, where the runs start). The runs
+use a copy of this folder whose secrets/ files have mode 0600 (git keeps no
+such modes), except those named `*world-readable*` (0644). An
 expected line ending in `...` matches any line it begins. Every problem line
 on stderr must be expected and every expected line must appear, so each file
 documents exactly what a user sees. The same problems must come out of
@@ -23,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -34,6 +37,7 @@ import pytest
 from click.testing import CliRunner
 
 from provision.cli import cli
+from provision.errors import one_line
 from provision.validate import check_playbook
 
 ACCEPTANCE = Path(__file__).resolve().parent
@@ -51,10 +55,6 @@ class Case:
     expected: tuple[str, ...]
     env: dict[str, str] = field(default_factory=dict)
     args: tuple[str, ...] = ()
-
-    @property
-    def path(self) -> Path:
-        return ACCEPTANCE / self.rel
 
 
 @dataclass(frozen=True)
@@ -123,9 +123,21 @@ def _ids(cases: Sequence[Case]) -> list[str]:
     return [case.rel for case in cases]
 
 
+@pytest.fixture(scope="session")
+def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of this folder, its secrets with the modes a real checkout should have."""
+    root = tmp_path_factory.mktemp("acceptance") / "acceptance"
+    shutil.copytree(
+        ACCEPTANCE, root, ignore=shutil.ignore_patterns("__pycache__", "*.py", "*.pyc")
+    )
+    for file in (root / "secrets").iterdir():
+        file.chmod(0o644 if "world-readable" in file.name else 0o600)
+    return root
+
+
 @pytest.fixture(autouse=True)
-def _in_acceptance_dir(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ACCEPTANCE)
+def _in_work_dir(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(work)
     # The vault password only ever comes from a case's own `# args:`.
     monkeypatch.delenv("PROVISION_VAULT_PASSWORD_FILE", raising=False)
 
@@ -138,12 +150,12 @@ def run_in_process(case: Case, *extra: str) -> Run:
     return Run(result.exit_code, result.stdout, result.stderr)
 
 
-def run_subprocess(case: Case, *extra: str) -> Run:
+def run_subprocess(work: Path, case: Case, *extra: str) -> Run:
     env = {k: v for k, v in os.environ.items() if k != "PROVISION_VAULT_PASSWORD_FILE"}
     env.update(case.env)
     done = subprocess.run(
         [sys.executable, "-m", "provision", "validate", case.rel, *case.args, *extra],
-        cwd=ACCEPTANCE,
+        cwd=work,
         env=env,
         capture_output=True,
         text=True,
@@ -215,10 +227,11 @@ def test_validate_json(case: Case) -> None:
         assert isinstance(problem["line"], int) and problem["line"] >= 1
         assert isinstance(problem["column"], int) and problem["column"] >= 1
         prefix = "warning: " if problem["severity"] == "warning" else ""
-        lines.append(
+        # the text form of a problem is one line: control characters escaped
+        lines.append(one_line(
             f"{problem['file']}:{problem['line']}:{problem['column']}: "
             f"{problem['path']}: {prefix}{problem['message']}"
-        )
+        ))
     assert_same_problems(case.expected, lines, f"--format json of validate {case.rel}")
 
 
@@ -236,9 +249,9 @@ SUBPROCESS_CASES = [
 
 
 @pytest.mark.parametrize("rel", SUBPROCESS_CASES)
-def test_validate_subprocess(rel: str) -> None:
+def test_validate_subprocess(work: Path, rel: str) -> None:
     case = next(c for c in ALL if c.rel == rel)
-    check_text_run(case, run_subprocess(case))
+    check_text_run(case, run_subprocess(work, case))
 
 
 # -- the folders themselves ---------------------------------------------------
@@ -249,6 +262,7 @@ def test_folders_hold_enough_cases() -> None:
     assert len(INVALID) >= 30
     assert any((ACCEPTANCE / c.rel).is_dir() for c in VALID)
     assert any((ACCEPTANCE / c.rel).is_dir() for c in INVALID)
+    assert len({c.rel for c in ALL}) == len(ALL)
 
 
 @pytest.mark.parametrize("case", INVALID, ids=_ids(INVALID))
@@ -296,8 +310,8 @@ def test_alias_bomb_is_rejected_fast() -> None:
     assert elapsed < 1.0, f"alias bomb took {elapsed:.2f} s"
 
 
-def test_precedence_app_over_site_over_defaults() -> None:
-    checked = check_playbook(ACCEPTANCE / "valid" / "precedence.yaml")
+def test_precedence_app_over_site_over_defaults(work: Path) -> None:
+    checked = check_playbook(work / "valid" / "precedence.yaml")
     resolved = {
         (app.site, app.name): (app.identity.name, app.sender, app.sender_name)
         for app in checked.model.apps()
@@ -314,8 +328,8 @@ def test_precedence_app_over_site_over_defaults() -> None:
     }
 
 
-def test_app_kinds_and_path_overrides() -> None:
-    checked = check_playbook(ACCEPTANCE / "valid" / "app-kinds.yaml")
+def test_app_kinds_and_path_overrides(work: Path) -> None:
+    checked = check_playbook(work / "valid" / "app-kinds.yaml")
     uris = {app.address: app.redirect_uri for app in checked.model.apps()}
     assert uris == {
         "acme/fax": "https://ap.example.net/acme.com/fax/auth.htm",
@@ -330,22 +344,22 @@ def test_app_kinds_and_path_overrides() -> None:
     }
 
 
-def test_directory_playbook_merges_its_files() -> None:
-    checked = check_playbook(ACCEPTANCE / "valid" / "dir-merge")
+def test_directory_playbook_merges_its_files(work: Path) -> None:
+    checked = check_playbook(work / "valid" / "dir-merge")
     model = checked.model
     assert [site.name for site in model.sites] == ["acme", "beta"]
     assert set(model.clients) == {"acme-azure"}
     assert model.settings.expiry_warning_days == 10
-    assert model.settings.output_dir == ACCEPTANCE / "valid" / "dir-merge" / "out"
+    assert model.settings.output_dir == work / "valid" / "dir-merge" / "out"
     assert [s.file for s in checked.playbook.sources] == [
-        str(ACCEPTANCE / "valid" / "dir-merge" / name)
+        str(work / "valid" / "dir-merge" / name)
         for name in ("00-base.yaml", "clients.yaml", "identities.yml", "sites-acme.yaml",
                      "sites-beta.yaml")
     ]
 
 
-def test_yaml_features_keep_names_as_written() -> None:
-    checked = check_playbook(ACCEPTANCE / "valid" / "yaml-features.yaml")
+def test_yaml_features_keep_names_as_written(work: Path) -> None:
+    checked = check_playbook(work / "valid" / "yaml-features.yaml")
     model = checked.model
     assert [site.name for site in model.sites] == ["2024", "yes"]
     other = model.clients["other-azure"]
@@ -357,8 +371,8 @@ def test_yaml_features_keep_names_as_written() -> None:
     assert [app.name for app in model.sites[1].apps] == ["pbx", "fax", "users"]
 
 
-def test_loopback_http_endpoints_are_kept() -> None:
-    checked = check_playbook(ACCEPTANCE / "valid" / "loopback.yaml")
+def test_loopback_http_endpoints_are_kept(work: Path) -> None:
+    checked = check_playbook(work / "valid" / "loopback.yaml")
     clients = checked.model.clients
     assert clients["lab-idp"].token_endpoint == "http://127.0.0.1:8080/oauth2/token"
     assert clients["lab-idp"].authorization_url == "http://localhost:8080/oauth2/authorize"

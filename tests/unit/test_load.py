@@ -111,7 +111,8 @@ def test_vault_values_load_as_vault_text(tmp_path: Path) -> None:
         "3132333435363738393031323334353637\n"
     )
     body = "".join(f"      {line}\n" for line in vaulted.splitlines())
-    file = write(tmp_path / "p.yaml", f"version: 1\nclients:\n  c:\n    client_secret: !vault |\n{body}")
+    text = f"version: 1\nclients:\n  c:\n    client_secret: !vault |\n{body}"
+    file = write(tmp_path / "p.yaml", text)
     value = load_playbook(file).data["clients"]["c"]["client_secret"]
     assert isinstance(value, VaultText)
     assert isinstance(value, str)
@@ -327,7 +328,7 @@ def test_empty_directory_is_reported(tmp_path: Path) -> None:
 def test_directory_files_merge_in_name_order(tmp_path: Path) -> None:
     pb = tmp_path / "pb"
     write(pb / "b.yml", "sites:\n  beta: {domain: b.com}\nsettings:\n  expiry_warning_days: 5\n")
-    write(pb / "a.yaml", "version: 1\nsites:\n  acme: {domain: a.com}\nsettings:\n  output_dir: o\n")
+    write(pb / "a.yaml", "version: 1\nsites:\n  acme: {domain: a.com}\nsettings: {output_dir: o}\n")
     write(pb / "c.yaml", "version: 1\nclients:\n  c: {provider: google}\n")
     write(pb / "ignored.json", "{}")
     (pb / "sub.yaml").mkdir()  # a directory named like a file is not read

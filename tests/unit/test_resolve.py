@@ -577,3 +577,66 @@ def test_check_playbook_returns_warnings_and_the_model(tmp_path: Path) -> None:
     checked = check_playbook(write(tmp_path, document))
     assert checked.warnings == ()
     assert [app.address for app in checked.model.apps()] == ["acme/pbx", "acme/fax"]
+
+
+def test_rendered_hosts_are_checked_again(tmp_path: Path) -> None:
+    document = playbook()
+    document["sites"]["acme"].update(domain="{{ site.name }} corp", pbx="{{ site.name }}/pbx")
+    assert errors_of(tmp_path, document) == [
+        "sites.acme.domain: 'acme corp' is not a valid host name",
+        "sites.acme.pbx: 'acme/pbx' is not a valid host name",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("{domain}/{path}/auth.htm", None),
+        ("{path}.htm", None),
+        ("static/auth.htm", None),
+        ("{{domain}}/auth.htm", None),  # doubled braces are literal braces
+        ("{domian}/auth.htm", "unknown placeholder {domian} in the path template"),
+        ("{}/auth.htm", "unknown placeholder {} in the path template"),
+        ("{0}/auth.htm", "unknown placeholder {0} in the path template"),
+        ("{domain.__class__}", "unknown placeholder {domain.__class__} in the path template"),
+        ("{domain[0]}", "unknown placeholder {domain[0]} in the path template"),
+        ("{path!r}", "unknown placeholder {path!r} in the path template"),
+        ("{path:>9}", "unknown placeholder {path:>9} in the path template"),
+        ("{path", "invalid path template (expected '}' before end of string)"),
+        ("path}", "invalid path template (Single '}' encountered in format string)"),
+    ],
+)
+def test_app_kind_path_templates(tmp_path: Path, template: str, message: str | None) -> None:
+    document = playbook(app_kinds={"custom": {"host": "pbx", "path": template}})
+    document["sites"]["acme"]["apps"] = ["custom", "pbx"]
+    if message is None:
+        assert [app.kind for app in model_of(tmp_path, document).apps()] == ["custom", "pbx"]
+        return
+    # reported once, at the template; the apps of that kind are not reported again
+    assert errors_of(tmp_path, document) == [
+        f"app_kinds.custom.path: {message}: use {{domain}} and {{path}}"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("key", "content", "message"),
+    [
+        ("client_secrets_file", {"web": {"client_id": 5}},
+         "expected the console's download: {\"web\": {\"client_id\", ...}}"),
+        ("client_secrets_file", {"installed": {"client_id": ""}},
+         "expected the console's download: {\"web\": {\"client_id\", ...}}"),
+        ("client_secrets_file", [1, 2], "expected a JSON object"),
+        ("service_account_file", {"client_email": [], "private_key_id": 5, "private_key": "k"},
+         "the key file lacks client_email, private_key_id"),
+    ],
+)
+def test_console_downloads_with_wrong_types(
+    tmp_path: Path, key: str, content: Any, message: str
+) -> None:
+    (tmp_path / "key.json").write_text(json.dumps(content), encoding="utf-8")
+    document = playbook(clients={"g": {"provider": "google", key: "key.json"}}, identities={})
+    document["sites"] = {}
+    del document["defaults"]
+    errors = errors_of(tmp_path, document)
+    assert len(errors) == 1 and errors[0].startswith(f"clients.g.{key}: ")
+    assert errors[0].endswith(message)

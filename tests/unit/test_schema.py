@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from provision import schema as schema_module
-from provision.errors import ERROR, Location, Problem, format_path
+from provision.errors import ERROR, Location, Problem, format_path, one_line
 from provision.load import load_playbook
 from provision.schema import check_schema, schema, schema_text
 
@@ -64,6 +67,9 @@ def test_example_playbook_passes_and_carries_the_modeline() -> None:
     assert check_schema(load_playbook(EXAMPLE)) == []
     first = EXAMPLE.read_text(encoding="utf-8").splitlines()[0]
     assert first == "# yaml-language-server: $schema=../schemas/playbook.schema.json"
+    # the modeline's schema (for editors) is the one the tool checks with
+    target = EXAMPLE.parent / first.partition("$schema=")[2]
+    assert target.read_text(encoding="utf-8") == schema_text()
 
 
 def test_additional_properties_are_closed_everywhere() -> None:
@@ -107,6 +113,9 @@ def test_a_client_with_an_unknown_provider_field_is_rejected(tmp_path: Path) -> 
         ("pbx", True),
         ("192.0.2.1", True),
         ("pbx.acme.com:8443", True),
+        ("pbx.acme.com:65535", True),
+        ("pbx.acme.com:65536", False),
+        ("pbx.acme.com:99999", False),
         ("[2001:db8::1]", True),
         ("[2001:db8::1]:443", True),
         ("{{ site.name }}.example.net", True),
@@ -236,9 +245,12 @@ def test_microsoft365_needs_a_password(tmp_path: Path) -> None:
          'expected one of: microsoft, google, generic; got "azure"'),
         (("clients", "ms", "manage_redirect_uris"), "sometimes",
          'expected one of: off, merge, exact, false; got "sometimes"'),
-        (("clients", "ms", "personal_accounts"), "yes please", "expected true or false, got a string"),
-        (("clients", "ms", "client_secret_expires"), "soon", '"soon" is not a valid date (YYYY-MM-DD)'),
-        (("clients", "ms", "authority"), "login.example", '"login.example" is not a valid http(s) URL'),
+        (("clients", "ms", "personal_accounts"), "yes please",
+         "expected true or false, got a string"),
+        (("clients", "ms", "client_secret_expires"), "soon",
+         '"soon" is not a valid date (YYYY-MM-DD)'),
+        (("clients", "ms", "authority"), "login.example",
+         '"login.example" is not a valid http(s) URL'),
         (("identities", "mail", "sender"), "pbx", '"pbx" is not a valid e-mail address'),
         (("identities", "mail", "sender"), 42, "expected a string, got a number"),
         (("identities", "mail", "smtp"), {"host": "smtp.x.com", "port": 0},
@@ -389,3 +401,108 @@ def test_problem_text_and_json() -> None:
     warning = Problem("warning", "hmm", None, ())
     assert str(warning) == "(document): warning: hmm"
     assert warning.as_json()["file"] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("plain text", "plain text"),
+        ("Müller — Köln", "Müller — Köln"),
+        ("a\nb", "a\\nb"),
+        ("a\rb\tc", "a\\rb\\tc"),
+        ("next\x85line", "next\\x85line"),
+        ("sep\u2028x", "sep\\u2028x"),
+        ("esc\x1b[31mred", "esc\\x1b[31mred"),
+        ("nul\x00", "nul\\x00"),
+    ],
+)
+def test_one_line(text: str, shown: str) -> None:
+    assert one_line(text) == shown
+    assert len(one_line(text).splitlines()) == 1
+
+
+def test_a_problem_is_printed_on_one_line() -> None:
+    problem = Problem(ERROR, "unknown key 'a\nb'", Location("p.yaml", 1, 1), ("x\u2028y",))
+    assert str(problem) == "p.yaml:1:1: x\\u2028y: unknown key 'a\\nb'"
+    assert problem.as_json()["message"] == "unknown key 'a\nb'"  # JSON escapes by itself
+
+
+# -- the compiled fast path agrees with jsonschema ----------------------------------------
+
+PARITY_SOURCES = [
+    ROOT / "tests" / "acceptance" / "valid" / name
+    for name in ("all-modes.yaml", "app-kinds.yaml", "warnings.yaml", "precedence.yaml",
+                 "yaml-features.yaml", "loopback.yaml")
+] + [EXAMPLE]
+PARITY_DATA = [load_playbook(path).data for path in PARITY_SOURCES]
+PARITY_VALUES = st.recursive(
+    st.one_of(
+        st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20),
+        st.sampled_from([
+            "", "..", "Acme", "acme", "pbx", "fax", "exchange", "gmail", "microsoft", "generic",
+            "pbx@acme.com", "pbx@acme", "{{ x }}", "https://x.example", "http://x", "ftp://x",
+            "2027-10-01", "2027-02-30", "pbx.acme.com:443", "a b", "tls", "starttls", "off",
+            1, 1.0, 0, 65536, -1, "0d8f6c2e-5b1a-4c3e-9f7d-2a6b8c4e1f00",
+        ]),
+    ),
+    lambda children: st.one_of(
+        st.lists(children, max_size=3),
+        st.dictionaries(st.sampled_from(["env", "file", "command", "host", "port", "provider",
+                                         "identity", "kind", "path", "x"]), children, max_size=3),
+    ),
+    max_leaves=6,
+)
+
+
+def _paths(data: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = []
+    items = data.items() if isinstance(data, dict) else enumerate(data) \
+        if isinstance(data, list) else ()
+    for key, value in items:
+        found.append(prefix + (key,))
+        found.extend(_paths(value, prefix + (key,)))
+    return found
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(st.data())
+def test_compiled_schema_agrees_with_jsonschema(data: st.DataObject) -> None:
+    """Large playbooks are checked by a compiled validator first: it must accept
+    exactly what jsonschema accepts, or an invalid playbook would pass."""
+    document = copy.deepcopy(data.draw(st.sampled_from(PARITY_DATA)))
+    for _ in range(data.draw(st.integers(min_value=1, max_value=3))):
+        paths = _paths(document)
+        if not paths:
+            break
+        path = data.draw(st.sampled_from(paths))
+        parent = document
+        for part in path[:-1]:
+            parent = parent[part]
+        action = data.draw(st.sampled_from(["replace", "delete", "rename"]))
+        if action == "replace" or isinstance(parent, list):
+            parent[path[-1]] = data.draw(PARITY_VALUES)
+        elif action == "delete":
+            del parent[path[-1]]
+        else:
+            parent[data.draw(st.text(max_size=8) | st.sampled_from(["Bad", "..", "x"]))] = (
+                parent.pop(path[-1])
+            )
+    reference = not any(True for _ in schema_module._validator().iter_errors(document))
+    assert schema_module._passes_compiled(document) is reference
+
+
+def test_large_playbooks_take_the_compiled_path_and_still_explain(tmp_path: Path) -> None:
+    sites = {f"s{i:03d}": {"domain": f"s{i}.example"} for i in range(60)}
+    sites["s007"]["pbx"] = "not a host"
+    document = {**base(), "sites": sites}
+    problems = problems_for(tmp_path, document)
+    assert messages(problems) == ['sites.s007.pbx: "not a host" is not a valid host name']
+    del sites["s007"]["pbx"]
+    assert problems_for(tmp_path, {**base(), "sites": sites}) == []
+
+
+def test_compiling_leaves_the_cached_schema_alone() -> None:
+    """fastjsonschema rewrites the $refs of the schema it compiles, in place."""
+    schema_module._compiled.cache_clear()
+    schema_module._compiled()
+    assert schema() == json.loads(schema_text())
