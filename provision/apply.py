@@ -127,7 +127,7 @@ def apply_changes(
         failed.update(
             (f.path, f.message) for f in remove_files([output_dir / c.path for c in deletes])
         )
-        _update_manifest(output_dir, changes, failed)
+        undelivered: set[str] = set()
         for change in changes:
             message = failed.get(output_dir / change.path)
             if message is not None:
@@ -137,15 +137,18 @@ def apply_changes(
                 results.append(ItemResult(change.item, change.site, OK, change.path, UNCHANGED))
             else:
                 message = _deliver(change, output_dir, base_dir)
+                if message is not None:
+                    undelivered.add(change.path)
                 results.append(
                     ItemResult(change.item, change.site, FAILED if message else CHANGED,
                                change.path, change.action, message)
                 )
+        _update_manifest(output_dir, changes, failed, undelivered)
     return results
 
 
 def _update_manifest(
-    output_dir: Path, changes: Sequence[Change], failed: dict[Path, str]
+    output_dir: Path, changes: Sequence[Change], failed: dict[Path, str], undelivered: set[str]
 ) -> None:
     before = read_manifest(output_dir)
     after = dict(before)
@@ -155,7 +158,9 @@ def _update_manifest(
         if change.action == DELETE:
             after.pop(change.path, None)
         else:
-            after[change.path] = ManifestEntry(change.item, change.site)
+            after[change.path] = ManifestEntry(
+                change.item, change.site, change.path in undelivered
+            )
     if after != before:
         write_file(output_dir / MANIFEST, manifest_bytes(after), 0o600)
 

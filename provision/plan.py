@@ -19,6 +19,8 @@ from .limit import Limit
 
 MANIFEST = ".provision-manifest.json"
 CREATE, UPDATE, UNCHANGED, DELETE = "create", "update", "unchanged", "delete"
+# unchanged content whose deliver command failed last time: deliver again
+DELIVER = "deliver"
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class Change:
 class ManifestEntry:
     item: str
     site: str | None
+    undelivered: bool = False  # its deliver command failed: retried by the next apply
 
 
 def read_manifest(output_dir: Path) -> dict[str, ManifestEntry]:
@@ -49,7 +52,9 @@ def read_manifest(output_dir: Path) -> dict[str, ManifestEntry]:
     try:
         raw = json.loads((output_dir / MANIFEST).read_text(encoding="utf-8"))
         return {
-            path: ManifestEntry(entry.get("item", ""), entry.get("site"))
+            path: ManifestEntry(
+                entry.get("item", ""), entry.get("site"), bool(entry.get("undelivered"))
+            )
             for path, entry in raw.get("files", {}).items()
         }
     except (OSError, ValueError, AttributeError):
@@ -57,7 +62,10 @@ def read_manifest(output_dir: Path) -> dict[str, ManifestEntry]:
 
 
 def manifest_bytes(entries: dict[str, ManifestEntry]) -> bytes:
-    files = {path: {"item": e.item, "site": e.site} for path, e in sorted(entries.items())}
+    files = {
+        path: {"item": e.item, "site": e.site, **({"undelivered": True} if e.undelivered else {})}
+        for path, e in sorted(entries.items())
+    }
     return (json.dumps({"version": 1, "files": files}, indent=1) + "\n").encode()
 
 
@@ -81,6 +89,7 @@ def plan_changes(
 ) -> list[Change]:
     changes: list[Change] = []
     wanted = set()
+    manifest = read_manifest(output_dir)
     for desired in state.files:
         wanted.add(desired.path)
         old, mode = _current(output_dir / desired.path)
@@ -88,6 +97,8 @@ def plan_changes(
             action = CREATE
         elif old != desired.content or mode != desired.mode:
             action = UPDATE
+        elif desired.deliver and getattr(manifest.get(desired.path), "undelivered", False):
+            action = DELIVER
         else:
             action = UNCHANGED
         changes.append(
@@ -96,7 +107,7 @@ def plan_changes(
         )
     if prune:
         failed_items = {f.item for f in state.failures}
-        for path, entry in sorted(read_manifest(output_dir).items()):
+        for path, entry in sorted(manifest.items()):
             if path in wanted or entry.item in failed_items:
                 continue
             if limit is not None and entry.site is not None:
@@ -110,7 +121,7 @@ def plan_changes(
 
 
 def summary(changes: Iterable[Change]) -> dict[str, int]:
-    counts = {CREATE: 0, UPDATE: 0, DELETE: 0, UNCHANGED: 0}
+    counts = {CREATE: 0, UPDATE: 0, DELETE: 0, DELIVER: 0, UNCHANGED: 0}
     for change in changes:
         counts[change.action] += 1
     return counts

@@ -10,6 +10,8 @@ from ..plan import diff
 from ..report import dump_json
 from .plan import prepare
 
+PAST = {"create": "created", "update": "updated", "delete": "deleted", "deliver": "delivered"}
+
 
 def run(
     playbook: str,
@@ -56,7 +58,7 @@ def run(
         diffs = {c.path: c for c in planned.changes}
         for result in results[: len(results) - len(graph_results)]:
             if result.status == CHANGED:
-                out.write(f"changed: [{result.item}] {result.path} ({result.action}d)\n")
+                out.write(f"changed: [{result.item}] {result.path} ({PAST[result.action or '']})\n")
                 if show_diff and result.path in diffs:
                     out.write(diff(diffs[result.path]))
             elif result.status == FAILED:

@@ -14,7 +14,7 @@ from ..report import dump_json, print_problems
 from ..secret import SecretResolver
 from ..validate import check_playbook
 
-SYMBOLS = {"create": "+", "update": "~", "delete": "-", "unchanged": " "}
+SYMBOLS = {"create": "+", "update": "~", "delete": "-", "deliver": ">", "unchanged": " "}
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,9 @@ def run(
             out.write(f"! failed [{failure.item}]: {failure.message}\n")
         out.write(
             f"Plan: {counts['create']} to create, {counts['update']} to update, "
-            f"{counts['delete']} to delete, {counts['unchanged']} unchanged"
+            f"{counts['delete']} to delete, "
+            + (f"{counts['deliver']} to deliver again, " if counts["deliver"] else "")
+            + f"{counts['unchanged']} unchanged"
             f"{f', {len(failures)} failed' if failures else ''}.\n"
         )
         if managed:

@@ -305,7 +305,7 @@ def test_plan_json_on_a_fresh_directory(reconcile: Reconcile) -> None:
     run = reconcile.run("plan", "--format", "json", "--diff")
     document = json.loads(run.stdout)
     assert set(document) == {"changes", "summary", "failures"}
-    assert set(document["summary"]) == {"create", "update", "delete", "unchanged"}
+    assert set(document["summary"]) == {"create", "update", "delete", "deliver", "unchanged"}
     assert {c["action"] for c in document["changes"]} == {"create"}
     assert document["summary"]["create"] == len(document["changes"])
     for change in document["changes"]:
@@ -645,6 +645,25 @@ def test_failing_deliver_marks_its_item_failed(outputs: Reconcile) -> None:
     # tasks: acme/pbx and acme's site output changed, acme/fax (config and xml) failed
     assert recap_lines(run.stdout)["acme"] == "acme : ok=2 changed=2 failed=1 skipped=0"
     assert (out / "apps/acme/fax.json").exists()  # written; only its delivery failed
+
+
+def test_a_failed_delivery_is_retried_until_it_succeeds(outputs: Reconcile) -> None:
+    out = (outputs.out).resolve()
+    fail_on = outputs.playbook.parent / "fail-on"
+    fail_on.write_text(f"{out}/apps/acme/fax.json\n")
+    assert outputs.run("apply").exit_code == 1
+    _delivered(outputs.playbook)  # forget the first round
+    plan = outputs.run("plan", "--detailed-exitcode")
+    assert plan.exit_code == 4
+    assert "> deliver apps/acme/fax.json  [acme/fax]" in plan.stdout
+    assert outputs.run("apply").exit_code == 1  # still failing: tried again, still pending
+    assert _delivered(outputs.playbook) == ["app_config apps/acme/fax.json"]
+    fail_on.write_text("")
+    run = outputs.run("apply")
+    assert run.exit_code == 0
+    assert "changed: [acme/fax] apps/acme/fax.json (delivered)" in run.stdout
+    assert _delivered(outputs.playbook) == ["app_config apps/acme/fax.json"]
+    assert outputs.run("plan", "--detailed-exitcode").exit_code == 0
 
 
 def test_missing_deliver_command_fails_its_items(outputs: Reconcile) -> None:
