@@ -21,7 +21,7 @@ playbook_argument = click.argument(
 
 def format_option(*choices: str) -> Callable[[Any], Any]:
     return click.option(
-        "--format", "fmt", type=click.Choice(choices or FORMATS), default="text",
+        "--format", "fmt", type=click.Choice(choices or FORMATS), default=(choices or FORMATS)[0],
         show_default=True, help="Output format.",
     )
 
@@ -97,16 +97,24 @@ def validate(
 
 
 @cli.command()
-def schema() -> None:
-    """Print the JSON Schema of the playbook language.
+@format_option("json", "markdown")
+def schema(fmt: str) -> None:
+    """Print the JSON Schema of the playbook language (or its key reference).
 
     \b
     Example:
       provision schema > playbook.schema.json
+      provision schema --format markdown > docs/reference.md
     """
+    from .schema import schema as loaded
     from .schema import schema_text
 
-    click.echo(schema_text(), nl=False)
+    if fmt == "markdown":
+        from .reference import render_reference
+
+        click.echo(render_reference(loaded()), nl=False)
+    else:
+        click.echo(schema_text(), nl=False)
 
 
 @cli.command("redirect-uris")
