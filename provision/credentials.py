@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .errors import ERROR, OperationError, PlaybookError, Problem
 from .model import App, Client, Identity, Model
 from .providers import MICROSOFT_AUTHORITY
 from .secret import Secret, SecretError, SecretRef, SecretResolver
@@ -50,14 +51,28 @@ def units(apps: Iterable[App]) -> list[Unit]:
 
 def identity_unit(model: Model, name: str) -> Unit:
     """The unit for `provision authorize IDENTITY` / `test-mail IDENTITY`: an identity
-    name (its apps' single mailbox, or its own sender) or a `identity--mailbox` name."""
+    name (its apps' single mailbox, or its own sender) or a `identity--mailbox` name.
+    An unknown name is a PlaybookError (exit 2)."""
     for unit in units(model.apps()):
         if unit.name == name:
             return unit
     identity = model.identities.get(name)
     if identity is None:
-        raise KeyError(name)
+        known = ", ".join(sorted(model.identities)) or "none defined"
+        raise PlaybookError([Problem(ERROR, f"unknown identity '{name}' ({known})")])
     return Unit(name, identity, identity.sender, ())
+
+
+def named_request(
+    model: Model, name: str, secrets: SecretResolver
+) -> tuple[Unit, TokenRequest]:
+    """The unit and token request for one identity named on the command line; a
+    secret that does not resolve is an OperationError (exit 1)."""
+    unit = identity_unit(model, name)
+    try:
+        return unit, token_request(unit, model, secrets)
+    except SecretError as exc:
+        raise OperationError(f"{unit.name}: {exc}") from None
 
 
 def token_request(unit: Unit, model: Model, secrets: SecretResolver) -> TokenRequest:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from ..credentials import identity_unit, token_request
-from ..errors import ERROR, OperationError, PlaybookError, Problem
-from ..secret import SecretError, SecretResolver
+from ..credentials import named_request
+from ..errors import OperationError
+from ..secret import SecretResolver
 from ..validate import check_playbook
 
 
@@ -25,16 +25,9 @@ def run(
     from ..tokens.store import TokenStore
 
     model = check_playbook(playbook).model
-    try:
-        unit = identity_unit(model, identity)
-    except KeyError:
-        known = ", ".join(sorted(model.identities)) or "none defined"
-        raise PlaybookError([Problem(ERROR, f"unknown identity '{identity}' ({known})")]) from None
-    secrets = SecretResolver(model.base_dir, vault_password_file)
-    try:
-        request = token_request(unit, model, secrets)
-    except SecretError as exc:
-        raise OperationError(f"{unit.name}: {exc}") from None
+    unit, request = named_request(
+        model, identity, SecretResolver(model.base_dir, vault_password_file)
+    )
     store = TokenStore(model.settings.state_dir / "tokens")
     try:
         token = authorize(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from ..credentials import identity_unit, smtp_target, token_request
-from ..errors import ERROR, OperationError, PlaybookError, Problem
-from ..secret import SecretError, SecretResolver
+from ..credentials import identity_unit, named_request, smtp_target
+from ..errors import OperationError
+from ..secret import SecretResolver
 from ..validate import check_playbook
 
 
@@ -26,22 +26,14 @@ def run(
     from ..tokens.verify import acquire_token
 
     model = check_playbook(playbook).model
-    try:
-        unit = identity_unit(model, identity)
-    except KeyError:
-        known = ", ".join(sorted(model.identities)) or "none defined"
-        raise PlaybookError([Problem(ERROR, f"unknown identity '{identity}' ({known})")]) from None
+    unit = identity_unit(model, identity)
     target = smtp_target(unit.identity)
     if target is None:
         raise OperationError(
             f"{unit.name}: no SMTP server: a generic provider has none by default; set the "
             "identity's smtp (host, port, security)"
         )
-    secrets = SecretResolver(model.base_dir, vault_password_file)
-    try:
-        request = token_request(unit, model, secrets)
-    except SecretError as exc:
-        raise OperationError(f"{unit.name}: {exc}") from None
+    _, request = named_request(model, identity, SecretResolver(model.base_dir, vault_password_file))
     store = TokenStore(model.settings.state_dir / "tokens")
     session = make_session(request.ca_file, timeout)
     try:
