@@ -16,13 +16,14 @@ in the same run. Every command must exit 0, or the run stops.
 
     .venv/bin/python bench/run.py                 # 200, 2,000, 20,000 sites
     .venv/bin/python bench/run.py --quick         # 200, 2,000
-    .venv/bin/python bench/run.py --sizes 20 --markdown bench/work/smoke.md
+    .venv/bin/python bench/run.py --sizes 20      # smoke test; report in bench/work/
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -30,6 +31,7 @@ import re
 import shutil
 import subprocess
 import sys
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,8 +65,10 @@ class Measurement:
     step: str
     n_sites: int
     walls: list[float] = field(default_factory=list)
+    cpus: list[float] = field(default_factory=list)  # user + sys seconds
     peak_kb: int = 0
     note: str = ""
+    detail: str = ""  # the best run's first stdout line (the bare loop's phases)
 
     @property
     def apps(self) -> int:
@@ -75,6 +79,10 @@ class Measurement:
         return min(self.walls)
 
     @property
+    def cpu(self) -> float:
+        return min(self.cpus)
+
+    @property
     def peak_mb(self) -> float:
         return self.peak_kb / 1024
 
@@ -83,9 +91,17 @@ def provision(*args: str) -> list[str]:
     return [sys.executable, "-m", "provision", *args]
 
 
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    peak_kb: int
+    stdout: str
+
+
 def measure(command: Sequence[str], *, cwd: Path, env: dict[str, str], label: str,
-            timeout: float) -> tuple[float, int, str]:
-    """Run command once under bench/_peak.py; return wall, peak KiB and its stdout."""
+            timeout: float) -> Run:
+    """Run command once under bench/_peak.py: wall, CPU, peak KiB and its stdout."""
     WORK.mkdir(parents=True, exist_ok=True)
     stdout_path = WORK / "last.stdout"
     stderr_path = WORK / "last.stderr"
@@ -107,51 +123,86 @@ def measure(command: Sequence[str], *, cwd: Path, env: dict[str, str], label: st
         raise BenchError(
             f"{label}: exit code {report['rc']} from {' '.join(command)} (cwd {cwd})\n{tail}"
         )
-    return float(report["wall"]), int(report["maxrss_kb"]), stdout
+    return Run(float(report["wall"]), float(report["user"]) + float(report["sys"]),
+               int(report["maxrss_kb"]), stdout)
+
+
+TRASH = WORK / "trash"
 
 
 def clean(path: Path) -> None:
+    """Move path out of the way; it is deleted only after the last measurement.
+
+    Deleting tens of thousands of files right before a measured run poisons it:
+    ext4 skips recently deleted inodes when it allocates new ones
+    (fs/ext4/ialloc.c, recently_deleted()), and on this kind of VM creating
+    10,000 files right after deleting as many costs 3 to 9 s of system time
+    instead of 0.25 s (perf: find_inode_bit -> recently_deleted). Renaming
+    keeps the inodes allocated.
+    """
     if path.exists():
-        shutil.rmtree(path)
+        TRASH.mkdir(parents=True, exist_ok=True)
+        path.rename(TRASH / f"{path.name}-{uuid.uuid4().hex[:12]}")
+
+
+def empty_trash() -> None:
+    if TRASH.exists():
+        shutil.rmtree(TRASH)
+
+
+def source_fingerprint() -> dict[str, str]:
+    """A hash per file of provision's sources: a change in the middle of a run is reported."""
+    return {
+        str(path.relative_to(ROOT)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted((ROOT / "provision").rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    }
 
 
 def run_size(n_sites: int, repeat: int, env_base: dict[str, str], secrets: str,
              timeout: float, log: bool = True) -> list[Measurement]:
+    """All steps at one size; the k runs go round-robin over the steps, so that a
+    burst of load on a shared machine hits every step alike."""
     directory = WORK / f"n{n_sites}"
     clean(directory)
     playbook = generate(n_sites, directory, secrets)
     env = {**env_base, **environment(n_sites, secrets)}
     out = directory / "out"
     bare_out = directory / "bare-out"
-    results: list[Measurement] = []
-
-    def step(name: str, command: list[str], before: Path | None = None,
-             check_unchanged: bool = False) -> None:
-        m = Measurement(name, n_sites)
-        for run in range(repeat):
+    # step -> (command, directory to empty before each run, check nothing changed)
+    steps: dict[str, tuple[list[str], Path | None, bool]] = {
+        "bare": ([sys.executable, str(BENCH / "bare_loop.py"), playbook.name, bare_out.name],
+                 bare_out, False),
+        "validate": (provision("validate", playbook.name), None, False),
+        "plan": (provision("plan", playbook.name), out, False),
+        "apply fresh": (provision("apply", playbook.name), out, False),
+        "apply no-change": (provision("apply", playbook.name), None, True),
+    }
+    results = {name: Measurement(name, n_sites) for name in steps}
+    for run in range(repeat):
+        for name, (command, before, check_unchanged) in steps.items():
             if before is not None:
                 clean(before)
-            wall, peak, stdout = measure(command, cwd=directory, env=env,
-                                         label=f"N={n_sites} {name} (run {run + 1})",
-                                         timeout=timeout)
-            m.walls.append(wall)
-            m.peak_kb = max(m.peak_kb, peak)
-            if check_unchanged and re.search(r"\bchanged=[1-9]", stdout):
+            m = results[name]
+            r = measure(command, cwd=directory, env=env,
+                        label=f"N={n_sites} {name} (run {run + 1})", timeout=timeout)
+            if not m.walls or r.wall < m.best:
+                m.detail = r.stdout.splitlines()[0] if r.stdout.strip() else ""
+            m.walls.append(r.wall)
+            m.cpus.append(r.cpu)
+            m.peak_kb = max(m.peak_kb, r.peak_kb)
+            if check_unchanged and re.search(r"\bchanged=[1-9]", r.stdout):
                 m.note = "changed != 0!"
-        results.append(m)
         if log:
-            print(f"  N={n_sites:>6} {name:<16} best {m.best:8.3f} s  "
-                  f"runs {', '.join(f'{w:.3f}' for w in m.walls)}  peak {m.peak_mb:7.1f} MB"
-                  + (f"  {m.note}" if m.note else ""), flush=True)
-
-    step("bare", [sys.executable, str(BENCH / "bare_loop.py"), playbook.name, bare_out.name],
-         before=bare_out)
-    step("validate", provision("validate", playbook.name))
-    step("plan", provision("plan", playbook.name), before=out)
-    step("apply fresh", provision("apply", playbook.name), before=out)
-    step("apply no-change", provision("apply", playbook.name), check_unchanged=True)
-    clean(bare_out)
-    return results
+            print(f"  run {run + 1}/{repeat}: "
+                  + ", ".join(f"{name} {m.walls[-1]:.3f}" for name, m in results.items()),
+                  flush=True)
+    if log:
+        for m in results.values():
+            print(f"  N={n_sites:>6} {m.step:<16} best {m.best:8.3f} s  CPU {m.cpu:8.3f} s  "
+                  f"peak {m.peak_mb:7.1f} MB" + (f"  {m.note}" if m.note else ""), flush=True)
+        print(f"  bare loop, best run: {results['bare'].detail}", flush=True)
+    return list(results.values())
 
 
 def startup(env: dict[str, str], timeout: float) -> tuple[Measurement, Measurement]:
@@ -164,10 +215,10 @@ def startup(env: dict[str, str], timeout: float) -> tuple[Measurement, Measureme
     ):
         m = Measurement(name, 0)
         for _ in range(STARTUP_RUNS):
-            wall, peak, _stdout = measure(command, cwd=WORK, env=env, label=f"start-up {name}",
-                                          timeout=timeout)
-            m.walls.append(wall)
-            m.peak_kb = max(m.peak_kb, peak)
+            r = measure(command, cwd=WORK, env=env, label=f"start-up {name}", timeout=timeout)
+            m.walls.append(r.wall)
+            m.cpus.append(r.cpu)
+            m.peak_kb = max(m.peak_kb, r.peak_kb)
         results.append(m)
         print(f"  start-up {name:<22} best {m.best * 1000:7.1f} ms  peak {m.peak_mb:6.1f} MB",
               flush=True)
@@ -255,6 +306,10 @@ def verdicts(results: list[Measurement], startup_ms: float) -> list[Verdict]:
     else:
         out.append(Verdict(f"peak memory < 1 GB at {MEMORY_TARGET_APPS:,} apps",
                            "needs 20,000 sites, or two sizes up to >= 2,000", None))
+    dirty = [n for n, m in table["apply no-change"].items() if m.note]
+    out.append(Verdict("apply with nothing changed reports changed=0",
+                       f"changed files at {', '.join(f'{n:,}' for n in dirty)} sites"
+                       if dirty else "changed=0 at every size", not dirty))
     out.append(Verdict(f"start-up (validate example.yaml) < {STARTUP_TARGET_S * 1000:.0f} ms",
                        f"{startup_ms:.0f} ms", startup_ms < STARTUP_TARGET_S * 1000))
     return out
@@ -267,9 +322,9 @@ def mark(ok: bool | None) -> str:
 def results_table(results: list[Measurement]) -> list[str]:
     table = by_step(results)
     sizes = sorted(table["bare"])
-    rows = ["| sites | apps | step | best s | x bare | target | ok | peak MB | runs | "
-            "slope s/1k apps |",
-            "|---:|---:|---|---:|---:|---:|:--:|---:|---:|---:|"]
+    rows = ["| sites | apps | step | best s | x bare | target | ok | CPU s | CPU x bare "
+            "| peak MB | runs | slope s/1k apps |",
+            "|---:|---:|---|---:|---:|---:|:--:|---:|---:|---:|---:|---:|"]
     for n in sizes:
         for step in STEPS:
             m = table[step][n]
@@ -281,13 +336,14 @@ def results_table(results: list[Measurement]) -> list[str]:
             note = f" ({m.note})" if m.note else ""
             rows.append(
                 f"| {n:,} | {m.apps:,} | {step}{note} | {m.best:.3f} | {r:.2f} | {target} | "
-                f"{ok} | {m.peak_mb:.0f} | {len(m.walls)} | "
+                f"{ok} | {m.cpu:.3f} | {m.cpu / table['bare'][n].cpu:.2f} | "
+                f"{m.peak_mb:.0f} | {len(m.walls)} | "
                 f"{'' if s is None else f'{s:.3f}'} |"
             )
     return rows
 
 
-def machine() -> list[str]:
+def machine(started: dt.datetime) -> list[str]:
     cpu = ""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -304,7 +360,7 @@ def machine() -> list[str]:
     except OSError:
         commit, dirty = "", ""
     return [
-        f"- date: {dt.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')}",
+        f"- date: {started.strftime('%Y-%m-%d %H:%M %Z')} (start of the run)",
         f"- machine: {os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))})"
         + (f", {cpu}" if cpu else "") + f", {platform.system()} {platform.release()}",
         f"- Python {platform.python_version()} ({sys.executable})",
@@ -314,14 +370,15 @@ def machine() -> list[str]:
 
 
 def markdown(results: list[Measurement], python_ms: float, startup_ms: float,
-             startup_mb: float, argv: list[str], kept: str) -> str:
+             startup_mb: float, argv: list[str], notes: list[str], kept: str,
+             header: list[str]) -> str:
     lines = [
         "# Benchmarks",
         "",
         "Generated by `bench/run.py` (issue 8); rerun with "
         "`.venv/bin/python bench/run.py` (`--quick` for 200 and 2,000 sites).",
         "",
-        *machine(),
+        *header,
         f"- command: `{' '.join(['python', 'bench/run.py', *argv])}`",
         "",
         "Each playbook: N sites x 5 apps (pbx, reporting, fax, users, connect), one Entra "
@@ -338,7 +395,11 @@ def markdown(results: list[Measurement], python_ms: float, startup_ms: float,
         "",
         *results_table(results),
         "",
-        "Slope: seconds per 1,000 apps between the two largest sizes.",
+        "Slope: seconds per 1,000 apps between the two largest sizes. CPU s: user + "
+        "system time of the best run (less sensitive to a loaded machine and to os.sync "
+        "than wall time; the targets are judged on wall time).",
+        "",
+        *(f"- {note}" for note in notes),
         "",
         "## Start-up",
         "",
@@ -389,11 +450,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--secrets", choices=("env", "file", "mixed"), default="env")
     parser.add_argument("--timeout", type=float, default=1800,
                         help="seconds one command may take (default 1800)")
-    parser.add_argument("--markdown", type=Path, default=ROOT / "BENCHMARKS.md",
-                        help="where to write the report (default BENCHMARKS.md)")
+    parser.add_argument("--markdown", type=Path, default=None,
+                        help="where to write the report (default: BENCHMARKS.md when a size "
+                        "is 2,000 sites or more, else bench/work/BENCHMARKS-small.md)")
     parser.add_argument("--no-markdown", action="store_true", help="print only")
     args = parser.parse_args(args_list)
     sizes = list(QUICK_SIZES) if args.quick else args.sizes
+    if args.markdown is None:  # a smoke run must not replace the real report
+        args.markdown = ROOT / "BENCHMARKS.md" if max(sizes) >= 2000 else (
+            WORK / "BENCHMARKS-small.md")
 
     check = subprocess.run([sys.executable, "-c", "import provision"], capture_output=True,
                            check=False)
@@ -405,16 +470,37 @@ def main(argv: list[str] | None = None) -> int:
     env_base = {k: v for k, v in os.environ.items() if not k.startswith("BENCH_SECRET_")}
     WORK.mkdir(parents=True, exist_ok=True)
     results: list[Measurement] = []
+    if TRASH.exists():
+        print("run.py: deleting the files of an earlier run (bench/work/trash)", flush=True)
+        empty_trash()
+    fingerprint = source_fingerprint()
+    header = machine(dt.datetime.now().astimezone())  # commit and date at the start
+    notes = [f"load average at the start: {', '.join(f'{x:.2f}' for x in os.getloadavg())}"]
     try:
         print("start-up:", flush=True)
         python_m, startup_m = startup(env_base, args.timeout)
         for n in sizes:
             repeat = args.repeat or (1 if n >= 20000 else 3)
             print(f"N={n:,} sites ({n * len(APP_KINDS):,} apps), best of {repeat}:", flush=True)
-            results.extend(run_size(n, repeat, env_base, args.secrets, args.timeout))
+            measured = run_size(n, repeat, env_base, args.secrets, args.timeout)
+            results.extend(measured)
+            notes.append(f"bare loop at {n:,} sites, best run: "
+                         + next(m.detail for m in measured if m.step == "bare"))
     except BenchError as exc:
         print(f"\nrun.py: FAILED: {exc}", file=sys.stderr)
         return 1
+    finally:
+        empty_trash()
+    notes.append(f"load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    after = source_fingerprint()
+    if after != fingerprint:
+        changed = sorted(k for k in fingerprint.keys() | after.keys()
+                         if fingerprint.get(k) != after.get(k))
+        warning = ("WARNING: provision's sources changed during this run ("
+                   + ", ".join(changed) + "): if these are on the path of validate, plan or "
+                   "apply, the numbers mix versions. Rerun.")
+        notes.append(warning)
+        print(warning, file=sys.stderr)
 
     print()
     print("\n".join(results_table(results)))
@@ -426,7 +512,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{mark(v.ok):>4}  {v.target}: {v.measured}")
     if not args.no_markdown:
         text = markdown(results, python_m.best * 1000, startup_m.best * 1000,
-                        startup_m.peak_mb, args_list, kept_notes(args.markdown))
+                        startup_m.peak_mb, args_list, notes, kept_notes(args.markdown),
+                        header)
         args.markdown.write_text(text)
         print(f"\nwrote {args.markdown}")
     return 0
