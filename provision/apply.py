@@ -151,6 +151,10 @@ def _update_manifest(
     output_dir: Path, changes: Sequence[Change], failed: dict[Path, str], undelivered: set[str]
 ) -> None:
     before = read_manifest(output_dir)
+    if not failed and not undelivered and all(
+        change.action == UNCHANGED and change.path in before for change in changes
+    ):
+        return  # the usual no-change run: nothing to record
     after = dict(before)
     for change in changes:
         if output_dir / change.path in failed:

@@ -20,7 +20,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from .limit import Limit
 from .model import App, Client, Model, Site
-from .redirect_uris import ClientUris, redirect_uris
+from .redirect_uris import ClientUris
 from .secret import PLACEHOLDER, Secret, SecretError, SecretRef, SecretResolver
 from .templating import TemplateProblem, render
 
@@ -53,9 +53,9 @@ class DesiredState:
     failures: list[Failure] = field(default_factory=list)
 
 
-def _json(value: Any) -> str:
-    # Jinja2's tojson escapes & < > ' for HTML; these files are read by people and PBXs.
-    return json.dumps(value, ensure_ascii=False)
+# Jinja2's tojson escapes & < > ' for HTML; these files are read by people and PBXs.
+# One encoder: json.dumps with options builds a new one on every call.
+_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def _json_object(mapping: Mapping[str, Any]) -> str:
@@ -186,7 +186,7 @@ def desired_state(model: Model, secrets: SecretResolver, limit: Limit) -> Desire
             )
         )
         _user_outputs(model, secrets, state, "app", {"app": app}, app.site, app.address)
-    lists = redirect_uris(model)  # a console holds every app's URI, whatever --limit says
+    lists = model.redirect_uri_lists  # a console holds every app's URI, whatever --limit says
     template = builtin_template("redirect-uris.txt.j2")
     for entry in lists:
         state.files.append(

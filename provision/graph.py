@@ -32,7 +32,7 @@ from .apply import CHANGED, FAILED, OK, ItemResult
 from .drift import ClientDrift
 from .files import Write, write_atomically
 from .model import Client, Model
-from .redirect_uris import ClientUris, entra_uri_limit, redirect_uris, uri_violations
+from .redirect_uris import ClientUris, entra_uri_limit, uri_violations
 from .secret import SecretError, SecretResolver
 
 if TYPE_CHECKING:
@@ -476,7 +476,7 @@ def reconcile(
         return []
     from .credentials import graph_token_request
 
-    lists = {entry.client.name: entry for entry in redirect_uris(model)}
+    lists = {entry.client.name: entry for entry in model.redirect_uri_lists}
     outcomes: dict[str, RegistrationOutcome] = {}
     work: list[tuple[ClientUris, TokenRequest]] = []
     for client in clients:

@@ -159,12 +159,34 @@ def _problem(file: str, node: yaml.Node, message: str) -> Problem:
     return Problem(ERROR, message, Location(file, mark.line + 1, mark.column + 1))
 
 
-@dataclass
 class Source:
-    """One loaded file: its name for messages and its node tree for locations."""
+    """One loaded file: its name for messages and its node tree for locations.
 
-    file: str
-    root: yaml.Node | None
+    Once a file has loaded cleanly its nodes are let go and composed again from its
+    text only when a problem must be located: the nodes (with two marks each) of a
+    large playbook take more memory than everything else together."""
+
+    def __init__(self, file: str, root: yaml.Node | None = None) -> None:
+        self.file = file
+        self._root = root
+        self._text: str | None = None
+
+    @property
+    def root(self) -> yaml.Node | None:
+        if self._root is None and self._text is not None:
+            try:
+                self._root = yaml.compose(self._text, Loader=_BaseLoader)
+            except yaml.YAMLError:  # it loaded before; nothing to point at if not now
+                self._text = None
+        return self._root
+
+    @root.setter
+    def root(self, node: yaml.Node | None) -> None:
+        self._root = node
+
+    def release(self, text: str) -> None:
+        """Drop the nodes; keep the text to compose them again on demand."""
+        self._root, self._text = None, text
 
 
 @dataclass
@@ -320,6 +342,8 @@ def _load_file(file: Path) -> tuple[dict[str, Any] | None, Source, list[Problem]
             ]
         document = loader.construct_document(node)
         problems = loader.problems(node)
+        if not problems:
+            source.release(text)
     except _AliasBomb as bomb:
         return None, source, [
             _problem(

@@ -5,9 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .secret import SecretRef
+
+if TYPE_CHECKING:
+    from .redirect_uris import ClientUris
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,7 @@ class Identity:
         return is_interactive(self.mode, self.client.authorization_url)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per app: 100,000 of them in large playbooks
 class App:
     site: str
     name: str
@@ -86,7 +91,7 @@ class App:
         return f"{self.site}/{self.name}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Site:
     name: str
     domain: str
@@ -106,3 +111,10 @@ class Model:
 
     def apps(self) -> list[App]:
         return [app for site in self.sites for app in site.apps]
+
+    @cached_property
+    def redirect_uri_lists(self) -> list[ClientUris]:
+        """Every client's redirect URIs (computed once; see redirect_uris.redirect_uris)."""
+        from .redirect_uris import redirect_uris
+
+        return redirect_uris(self)

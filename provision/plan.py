@@ -69,7 +69,7 @@ def manifest_bytes(entries: dict[str, ManifestEntry]) -> bytes:
     return (json.dumps({"version": 1, "files": files}, indent=1) + "\n").encode()
 
 
-def _current(path: Path) -> tuple[bytes | None, int | None]:
+def _current(path: str) -> tuple[bytes | None, int | None]:
     try:
         with open(path, "rb") as handle:
             mode = stat.S_IMODE(os.fstat(handle.fileno()).st_mode)
@@ -90,9 +90,10 @@ def plan_changes(
     changes: list[Change] = []
     wanted = set()
     manifest = read_manifest(output_dir)
+    prefix = f"{output_dir}{os.sep}"  # string paths: pathlib costs more than the reads
     for desired in state.files:
         wanted.add(desired.path)
-        old, mode = _current(output_dir / desired.path)
+        old, mode = _current(prefix + desired.path)
         if old is None:
             action = CREATE
         elif old != desired.content or mode != desired.mode:

@@ -14,6 +14,7 @@ ENTRA_MAX_URIS = 256
 ENTRA_MAX_URIS_PERSONAL = 100
 ENTRA_MAX_URI_LENGTH = 256
 ENTRA_FORBIDDEN = "!$'(),;"
+ENTRA_FORBIDDEN_SET = frozenset(ENTRA_FORBIDDEN)
 GOOGLE_WARN_URIS = 100
 
 
@@ -70,16 +71,17 @@ def _reporter(
 def uri_violations(uri: str, provider: str = "microsoft") -> list[str]:
     """What a console rejects in one redirect URI (Entra's rules for microsoft)."""
     problems = []
-    parts = urlsplit(uri)
-    if parts.scheme != "https" and not (parts.scheme == "http" and is_loopback(parts.hostname)):
-        problems.append(f"{uri} must use https")
+    if not uri.startswith("https://"):  # parse only what is not plainly https
+        parts = urlsplit(uri)
+        if not (parts.scheme == "http" and is_loopback(parts.hostname)):
+            problems.append(f"{uri} must use https")
     if provider != "microsoft":
         return problems
     if len(uri) > ENTRA_MAX_URI_LENGTH:
         problems.append(
             f"{uri} is {len(uri)} characters; Entra allows at most {ENTRA_MAX_URI_LENGTH}"
         )
-    bad = sorted({c for c in uri if c in ENTRA_FORBIDDEN})
+    bad = sorted(set(uri) & ENTRA_FORBIDDEN_SET)
     if bad:
         problems.append(f"{uri} contains {' '.join(bad)}, which Entra does not allow")
     return problems

@@ -9,7 +9,7 @@ from .errors import ERROR, PlaybookError, Problem
 from .lint import lint
 from .load import Playbook, load_playbook
 from .model import Model
-from .redirect_uris import check_limits, redirect_uris
+from .redirect_uris import check_limits
 from .resolve import resolve
 from .schema import check_schema
 from .secret import SecretError, SecretRef, SecretResolver
@@ -32,7 +32,7 @@ def check_playbook(path: str | os.PathLike[str]) -> Checked:
     if problems:
         raise PlaybookError(problems)
     model = resolve(playbook)
-    problems = check_limits(redirect_uris(model), playbook.locate)
+    problems = check_limits(model.redirect_uri_lists, playbook.locate)
     problems += lint(model, playbook.locate)
     if any(p.severity == ERROR for p in problems):
         raise PlaybookError(problems)

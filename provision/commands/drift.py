@@ -7,7 +7,6 @@ import sys
 from ..drift import ClientDrift, ConsoleReadError, compare, entra_manifest, google_console
 from ..errors import OperationError
 from ..graph import managed_clients, reconcile, registration_drift
-from ..redirect_uris import redirect_uris
 from ..report import dump_json
 from ..secret import SecretResolver
 from ..validate import check_playbook
@@ -22,7 +21,7 @@ def run(
     model = checked.model
     results: list[ClientDrift] = []
     errors: list[str] = []
-    for entry in redirect_uris(model):
+    for entry in model.redirect_uri_lists:
         client = entry.client
         try:
             if client.provider == "google" and client.client_secrets_file is not None:

@@ -33,6 +33,7 @@ def prepare(
     if fmt == "text":
         print_problems(checked.warnings, "text")
     model = checked.model
+    del checked  # the YAML node trees (kept for locating problems) are not needed any more
     selection = Limit.parse(limit)
     secrets = SecretResolver(model.base_dir, vault_password_file)
     state = desired_state(model, secrets, selection)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..errors import ERROR, PlaybookError, Problem
-from ..redirect_uris import ClientUris, redirect_uris
+from ..redirect_uris import ClientUris
 from ..report import print_problems
 from ..validate import check_playbook
 
@@ -12,7 +12,7 @@ def run(playbook: str, *, client_name: str | None, fmt: str) -> int:
     checked = check_playbook(playbook)
     # stderr, whatever the format: a list past Google's 100 URIs must not pass unnoticed
     print_problems(checked.warnings, "text")
-    lists = redirect_uris(checked.model)
+    lists = checked.model.redirect_uri_lists
     if client_name is not None:
         lists = [entry for entry in lists if entry.client.name == client_name]
         if not lists:

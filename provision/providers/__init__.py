@@ -6,6 +6,7 @@ needed); this module is pure data so `validate` and `plan` stay fast.
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
@@ -88,6 +89,15 @@ def is_interactive(mode: str, authorization_url: str | None) -> bool:
     return mode in provider.interactive_modes and authorization_url is not None
 
 
+_UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
+_PERCENT = {code: f"%{code:02X}" for code in range(128) if chr(code) not in _UNRESERVED}
+
+
+def _quote(text: str) -> str:
+    """quote(text, safe=""), at str.translate speed for the (usual) ASCII text."""
+    return text.translate(_PERCENT) if text.isascii() else quote(text, safe="")
+
+
 @lru_cache(maxsize=1024)
 def _encoded_base(base: str) -> tuple[str, str, str]:
     """`base` split into (prefix, re-encoded query, fragment)."""
@@ -101,7 +111,7 @@ def full_authorization_url(base: str, *, sender: str, redirect_uri: str, client_
     """`base` with the parameters the innovaphone UI appends, URL-encoded."""
     prefix, query, fragment = _encoded_base(base)
     appended = (
-        f"response_type=code&prompt=consent&login_hint={quote(sender, safe='')}"
-        f"&redirect_uri={quote(redirect_uri, safe='')}&client_id={quote(client_id, safe='')}"
+        f"response_type=code&prompt=consent&login_hint={_quote(sender)}"
+        f"&redirect_uri={_quote(redirect_uri)}&client_id={_quote(client_id)}"
     )
     return f"{prefix}?{query + '&' if query else ''}{appended}{fragment}"

@@ -9,6 +9,8 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from provision.providers import full_authorization_url
 from tests.playbook_helpers import cli_run, copy_playbook
@@ -180,3 +182,14 @@ def test_appended_parameters_survive_reserved_characters() -> None:
     assert params == _appended(
         "fax@{x}.example", "https://ap.example/d/fax/auth.htm?x=1&y=2", "a&b=c"
     )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_fast_quote_is_urllib_quote(text: str) -> None:
+    """The str.translate fast path encodes exactly as quote(safe="") does."""
+    from urllib.parse import quote
+
+    from provision.providers import _quote
+
+    assert _quote(text) == quote(text, safe="")
