@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
+from types import SimpleNamespace
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, PackageLoader, StrictUndefined, Template
@@ -165,27 +166,10 @@ def mask_app_json(old: bytes, keys: Iterable[str]) -> bytes | None:
 def desired_state(model: Model, secrets: SecretResolver, limit: Limit) -> DesiredState:
     state = DesiredState()
     deliver = _deliver_settings(model)
-    for app in model.apps():
-        if not limit.selects(app.site, app.name):
-            continue
-        try:
-            config, held = app_config(app, secrets)
-        except SecretError as exc:
-            state.failures.append(Failure(app.address, app.site, str(exc)))
-            continue
-        content = _render_app(config, held)
-        state.files.append(
-            DesiredFile(
-                path=f"apps/{app.site}/{app.name}.json",
-                content=content,
-                mode=SECRET_MODE,
-                item=app.address,
-                site=app.site,
-                secret_keys=frozenset(held),
-                deliver=deliver.get("app_config"),
-            )
-        )
-        _user_outputs(model, secrets, state, "app", {"app": app}, app.site, app.address)
+    for site in model.sites:
+        for app in site.apps:
+            if limit.selects(app.site, app.name):
+                _app_files(model, secrets, state, site, app, deliver.get("app_config"))
     lists = model.redirect_uri_lists  # a console holds every app's URI, whatever --limit says
     template = builtin_template("redirect-uris.txt.j2")
     for entry in lists:
@@ -218,8 +202,36 @@ def desired_state(model: Model, secrets: SecretResolver, limit: Limit) -> Desire
                     site=site.name,
                 )
             )
-            _user_outputs(model, secrets, state, "site", {}, site.name, f"site:{site.name}")
+            _user_outputs(model, secrets, state, "site", {}, site, f"site:{site.name}")
     return state
+
+
+def _app_files(
+    model: Model,
+    secrets: SecretResolver,
+    state: DesiredState,
+    site: Site,
+    app: App,
+    deliver: tuple[str, ...] | None,
+) -> None:
+    """The app's config, and its own outputs; a secret that does not resolve fails it."""
+    try:
+        config, held = app_config(app, secrets)
+    except SecretError as exc:
+        state.failures.append(Failure(app.address, app.site, str(exc)))
+        return
+    state.files.append(
+        DesiredFile(
+            path=f"apps/{app.site}/{app.name}.json",
+            content=_render_app(config, held),
+            mode=SECRET_MODE,
+            item=app.address,
+            site=app.site,
+            secret_keys=frozenset(held),
+            deliver=deliver,
+        )
+    )
+    _user_outputs(model, secrets, state, "app", {"app": app}, site, app.address)
 
 
 MODE_LABELS = {
@@ -233,62 +245,70 @@ MODE_LABELS = {
 
 
 def _sheet_context(site: Site, uris: Mapping[str, ClientUris]) -> dict[str, Any]:
-    """What a site's setup sheet shows: no secret, only where each one lives."""
+    """What a site's setup sheet shows: no secret, only where each one lives. Namespaces,
+    not dicts: Jinja2 tries an attribute before a key, and a failed getattr is slow."""
     apps = []
-    clients: dict[str, dict[str, Any]] = {}
+    clients: dict[str, SimpleNamespace] = {}
     for app in site.apps:
         identity = app.identity
         client = identity.client
-        secret = client.private_key if identity.mode in (
-            "google_service_account", "private_key_jwt") else client.client_secret
-        apps.append({
-            **_app_context(app),
-            "mode_label": MODE_LABELS[identity.mode],
-            "smtp": identity.smtp,
-            "authorization_endpoint": client.authorization_url if app.redirect_uri else None,
-            "client_email": client.client_email if identity.mode == "google_service_account"
-            else None,
-            "username": (identity.username or app.sender) if identity.mode == "microsoft365"
-            else None,
-            "secret_hint": secret.describe() if secret is not None else "not set",
-        })
-        entry = clients.setdefault(client.name, {
-            "name": client.name,
-            "provider": client.provider,
-            "client_id": client.client_id,
-            "tenant": client.tenant,
-            "has_secret": client.client_secret is not None,
-            "secret_expires": client.client_secret_expires,
-            "graph_managed": client.manage_redirect_uris != "off",
-            "uris": [u for u in uris[client.name].uris],
-            "ropc": False,
-            "app_only": False,
-            "service_account": False,
-        })
-        entry["ropc"] |= identity.mode == "microsoft365"
-        entry["service_account"] |= identity.mode == "google_service_account"
-    site_context = {
-        "name": site.name, "domain": site.domain, "pbx": site.pbx,
-        "app_platform": site.app_platform,
+        mode = identity.mode
+        secret = (
+            client.private_key if mode in ("google_service_account", "private_key_jwt")
+            else client.client_secret
+        )
+        apps.append(SimpleNamespace(
+            name=app.name,
+            kind=app.kind,
+            sender=app.sender,
+            sender_name=app.sender_name,
+            client_id=client.client_id,
+            tenant=client.tenant,
+            token_endpoint=client.token_endpoint,
+            redirect_uri=app.redirect_uri,
+            mode_label=MODE_LABELS[mode],
+            smtp=identity.smtp,
+            authorization_endpoint=client.authorization_url if app.redirect_uri else None,
+            client_email=client.client_email if mode == "google_service_account" else None,
+            username=(identity.username or app.sender) if mode == "microsoft365" else None,
+            secret_hint=secret.describe() if secret is not None else "not set",
+        ))
+        entry = clients.get(client.name)
+        if entry is None:
+            entry = clients[client.name] = SimpleNamespace(
+                name=client.name,
+                provider=client.provider,
+                client_id=client.client_id,
+                tenant=client.tenant,
+                has_secret=client.client_secret is not None,
+                secret_expires=client.client_secret_expires,
+                graph_managed=client.manage_redirect_uris != "off",
+                uris=uris[client.name].uris,
+                ropc=False,
+                service_account=False,
+            )
+        entry.ropc |= mode == "microsoft365"
+        entry.service_account |= mode == "google_service_account"
+    return {
+        "site": site,
+        "apps": apps,
+        "clients": [clients[name] for name in sorted(clients)],
     }
-    return {"site": site_context, "apps": apps, "clients": sorted(
-        clients.values(), key=lambda c: str(c["name"]))}
 
 
 def _deliver_settings(model: Model) -> dict[str, tuple[str, ...]]:
     return {key: tuple(argv) for key, argv in model.settings.deliver.items()}
 
 
-def _context(model: Model, per: str, values: Mapping[str, Any], site: str | None) -> dict[str, Any]:
+def _context(values: Mapping[str, Any], site: Site | None) -> dict[str, Any]:
     context: dict[str, Any] = {}
     if site is not None:
-        found = next(s for s in model.sites if s.name == site)
         context["site"] = {
-            "name": found.name,
-            "domain": found.domain,
-            "pbx": found.pbx,
-            "app_platform": found.app_platform,
-            "apps": [_app_context(a) for a in found.apps],
+            "name": site.name,
+            "domain": site.domain,
+            "pbx": site.pbx,
+            "app_platform": site.app_platform,
+            "apps": [_app_context(a) for a in site.apps],
         }
     if "app" in values:
         context["app"] = _app_context(values["app"])
@@ -327,20 +347,21 @@ def _user_outputs(
     state: DesiredState,
     per: str,
     values: Mapping[str, Any],
-    site: str | None,
+    site: Site | None,
     item: str,
 ) -> None:
+    site_name = site.name if site is not None else None
     for name, output in model.outputs.items():
         if output["per"] != per:
             continue
         label = f"{item} output {name}"
-        context = _context(model, per, values, site)
+        context = _context(values, site)
         if "app" in values:
             app: App = values["app"]
             try:
                 config, held = app_config(app, secrets)
             except SecretError as exc:
-                state.failures.append(Failure(label, site, str(exc)))
+                state.failures.append(Failure(label, site_name, str(exc)))
                 continue
             context["config"] = {**config, **{k: v.reveal() for k, v in held.items()}}
         try:
@@ -348,15 +369,17 @@ def _user_outputs(
             template = _user_environment(model.base_dir).get_template(str(output["template"]))
             content = template.render(context)
         except TemplateProblem as exc:
-            state.failures.append(Failure(label, site, str(exc)))
+            state.failures.append(Failure(label, site_name, str(exc)))
             continue
         except Exception as exc:  # noqa: BLE001 - a user's template may fail in any way
-            state.failures.append(Failure(label, site, f"template error: {exc}"))
+            state.failures.append(Failure(label, site_name, f"template error: {exc}"))
             continue
         relative = PurePosixPath(path)
         if relative.is_absolute() or ".." in relative.parts or not relative.parts:
             state.failures.append(
-                Failure(label, site, f"output path '{path}' must stay inside the output directory")
+                Failure(
+                    label, site_name, f"output path '{path}' must stay inside the output directory"
+                )
             )
             continue
         secret = bool(output.get("secret", True))
@@ -367,7 +390,7 @@ def _user_outputs(
                 content=content.encode(),
                 mode=SECRET_MODE if secret else PUBLIC_MODE,
                 item=label,
-                site=site,
+                site=site_name,
                 secret_keys=frozenset({"*"}) if secret else frozenset(),
                 deliver=tuple(str(arg) for arg in deliver) if isinstance(deliver, list) else None,
             )
