@@ -165,7 +165,7 @@ def mask_app_json(old: bytes, keys: Iterable[str]) -> bytes | None:
 
 def desired_state(model: Model, secrets: SecretResolver, limit: Limit) -> DesiredState:
     state = DesiredState()
-    deliver = _deliver_settings(model)
+    deliver = model.settings.deliver  # argv tuples, made so by resolve
     for site in model.sites:
         for app in site.apps:
             if limit.selects(app.site, app.name):
@@ -294,10 +294,6 @@ def _sheet_context(site: Site, uris: Mapping[str, ClientUris]) -> dict[str, Any]
         "apps": apps,
         "clients": [clients[name] for name in sorted(clients)],
     }
-
-
-def _deliver_settings(model: Model) -> dict[str, tuple[str, ...]]:
-    return {key: tuple(argv) for key, argv in model.settings.deliver.items()}
 
 
 def _context(values: Mapping[str, Any], site: Site | None) -> dict[str, Any]:

@@ -116,6 +116,10 @@ class RegistrationChange:
     def pending(self) -> bool:
         return bool(self.add or self.remove)
 
+    def uri_lines(self) -> list[str]:
+        """`+ uri` for each addition, `- uri` for each removal, as plan and apply print them."""
+        return [f"+ {uri}" for uri in self.add] + [f"- {uri}" for uri in self.remove]
+
 
 @dataclass(frozen=True)
 class RegistrationOutcome:

@@ -72,10 +72,8 @@ def run(
                 if result.hint:
                     out.write(f"  hint: {result.hint}\n")
             if outcome.change is not None and outcome.change.pending:
-                for uri in outcome.change.add:
-                    out.write(f"    + {uri}\n")
-                for uri in outcome.change.remove:
-                    out.write(f"    - {uri}\n")
+                for line in outcome.change.uri_lines():
+                    out.write(f"    {line}\n")
         for warning in warnings:
             out.write(f"warning: [{warning.item}] {warning.message}\n")
         out.write("\nPLAY RECAP " + ("(check mode) " if check else "") + "*" * 40 + "\n")

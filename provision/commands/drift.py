@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 
 from ..drift import ClientDrift, ConsoleReadError, compare, entra_manifest, google_console
 from ..errors import OperationError
@@ -61,12 +62,8 @@ def _print_text(
     for result in results:
         state = "DRIFT" if result.drifted else "in sync"
         out.write(f"{result.name}: {state} ({result.source})\n")
-        for uri in result.missing:
-            out.write(f"  missing  {uri}\n")
-        for uri in result.extra:
-            out.write(f"  extra    {uri}\n")
-        for problem in result.problems:
-            out.write(f"  problem  {problem}\n")
+        for line in _differences(result):
+            out.write(f"  {line}\n")
         if result.secret_expires:
             out.write(f"  client secret expires {result.secret_expires}\n")
     if registrations:
@@ -101,9 +98,12 @@ def _print_table(registrations: list[ClientDrift]) -> None:
         ]
         out.write("  " + "  ".join(cells).rstrip() + "\n")
     for r in registrations:
-        for uri in r.missing:
-            out.write(f"{r.name}: missing  {uri}\n")
-        for uri in r.extra:
-            out.write(f"{r.name}: extra    {uri}\n")
-        for problem in r.problems:
-            out.write(f"{r.name}: problem  {problem}\n")
+        for line in _differences(r):
+            out.write(f"{r.name}: {line}\n")
+
+
+def _differences(result: ClientDrift) -> Iterator[str]:
+    """One line per missing URI, extra URI and problem."""
+    yield from (f"missing  {uri}" for uri in result.missing)
+    yield from (f"extra    {uri}" for uri in result.extra)
+    yield from (f"problem  {problem}" for problem in result.problems)

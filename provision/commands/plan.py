@@ -117,10 +117,8 @@ def _print_registrations(registrations: list[RegistrationOutcome]) -> None:
         else:
             counts["unchanged"] += 1
         if change is not None:
-            for uri in change.add:
-                out.write(f"    + {uri}\n")
-            for uri in change.remove:
-                out.write(f"    - {uri}\n")
+            for line in change.uri_lines():
+                out.write(f"    {line}\n")
     failed = f", {counts['failed']} failed" if counts["failed"] else ""
     out.write(
         f"Registrations: {counts['update']} to update, {counts['unchanged']} unchanged"
