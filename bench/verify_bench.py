@@ -1,6 +1,6 @@
 """Benchmark `provision verify`: 500 identities against the local IdP, 50 ms per token request.
 
-Starts tests.servers' LocalIdP in this process (TLS on 127.0.0.1, a throw-away CA),
+Starts tests.fakes' LocalIdP in this process (TLS on 127.0.0.1, a throw-away CA),
 writes a playbook of N identities of one mode (N/5 sites of 5 apps, one identity per
 app), and times `python -m provision verify PLAYBOOK -j J --format json` as a real
 process for each J, each time with an empty token store (a second run would reuse the
@@ -35,8 +35,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.servers.idp import LocalIdP  # noqa: E402
-from tests.servers.pki import PKI, make_pki  # noqa: E402
+from tests.fakes.idp import LocalIdP  # noqa: E402
+from tests.fakes.pki import PKI, make_pki  # noqa: E402
 
 SECRET = "bench-client-secret"
 PASSWORD = "bench-user-password"

@@ -1,3 +1,3 @@
-pytest_plugins = ["tests.servers.fixtures"]
+pytest_plugins = ["tests.fakes.fixtures"]
 
-# Shared set-up: the local protocol servers' fixtures live in tests/servers.
+# Shared set-up: the local protocol servers' fixtures live in tests/fakes.

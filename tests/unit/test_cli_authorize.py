@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from tests.playbooks.e2e.harness import E2E, IDENTITIES, SECRET_VALUES, leaked, token_posts
-from tests.servers.idp import LocalIdP
-from tests.servers.pki import PKI
-from tests.servers.smtp import LocalSMTP
+from tests.fakes.idp import LocalIdP
+from tests.fakes.pki import PKI
+from tests.fakes.smtp import LocalSMTP
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.playbooks.e2e.harness import E2E, IDENTITIES, SECRET_VALUES, leaked
-from tests.servers.idp import LocalIdP
-from tests.servers.pki import PKI
-from tests.servers.smtp import LocalSMTP
+from tests.fakes.idp import LocalIdP
+from tests.fakes.pki import PKI
+from tests.fakes.smtp import LocalSMTP
 
 SMTP_AUTH_DISABLED = (
     "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the "

@@ -22,10 +22,10 @@ from tests.playbooks.e2e.harness import (
     leaked,
     token_posts,
 )
-from tests.servers._http import Request, Response
-from tests.servers.idp import GMAIL_SCOPE, LocalIdP
-from tests.servers.pki import PKI
-from tests.servers.smtp import LocalSMTP
+from tests.fakes._http import Request, Response
+from tests.fakes.idp import GMAIL_SCOPE, LocalIdP
+from tests.fakes.pki import PKI
+from tests.fakes.smtp import LocalSMTP
 
 JSON_KEYS = {"name", "mode", "status", "error", "hint", "expires_at"}
 

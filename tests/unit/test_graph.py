@@ -38,9 +38,9 @@ from tests.playbook_helpers import (
     subprocess_env,
     subprocess_run,
 )
-from tests.servers.graph import LocalGraph
-from tests.servers.idp import LocalIdP
-from tests.servers.pki import PKI
+from tests.fakes.graph import LocalGraph
+from tests.fakes.idp import LocalIdP
+from tests.fakes.pki import PKI
 
 ACME_ID = "0d8f6c2e-5b1a-4c3e-9f7d-2a6b8c4e1f00"
 BETA_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"

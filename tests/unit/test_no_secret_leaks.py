@@ -14,9 +14,9 @@ from pathlib import Path
 
 from tests.playbook_helpers import Run
 from tests.playbooks.e2e.harness import E2E, SECRET_VALUES, leaked, write_script
-from tests.servers.idp import LocalIdP
-from tests.servers.pki import PKI
-from tests.servers.smtp import LocalSMTP
+from tests.fakes.idp import LocalIdP
+from tests.fakes.pki import PKI
+from tests.fakes.smtp import LocalSMTP
 
 ROTATED_SECRET = "S3cr3t-E2E-rotated-azure-client-xyzzy"
 ENCRYPTED = "S3cr3t-E2E-encrypt-string-plaintext-xyzzy"

@@ -18,8 +18,8 @@ from provision.tokens.http import make_session
 from provision.tokens.request import TokenError, TokenRequest
 from provision.tokens.store import TokenStore
 from provision.tokens.verify import acquire_token
-from tests.servers._http import free_port
-from tests.servers.fixtures import idp, pki  # noqa: F401
+from tests.fakes._http import free_port
+from tests.fakes.fixtures import idp, pki  # noqa: F401
 
 SECRET = "S3cr3t-CLIENT-xyzzy"
 

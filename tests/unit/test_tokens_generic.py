@@ -15,8 +15,8 @@ from provision.tokens.http import make_session
 from provision.tokens.request import TokenError, TokenRequest
 from provision.tokens.store import TokenStore
 from provision.tokens.verify import acquire_token
-from tests.servers.fixtures import idp, pki  # noqa: F401
-from tests.servers.pki import make_key_pair
+from tests.fakes.fixtures import idp, pki  # noqa: F401
+from tests.fakes.pki import make_key_pair
 
 SECRET = "S3cr3t-CLIENT-xyzzy"
 SENDER = "pbx@example.net"

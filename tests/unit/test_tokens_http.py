@@ -14,7 +14,7 @@ import requests
 
 from provision.tokens.http import ca_bundle, default_ca_bundle, make_session, ssl_context
 from provision.tokens.request import TokenError
-from tests.servers.fixtures import idp, pki  # noqa: F401
+from tests.fakes.fixtures import idp, pki  # noqa: F401
 
 
 def test_bundle_holds_default_trust_and_the_extra_ca(pki: Any) -> None:

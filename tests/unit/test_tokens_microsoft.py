@@ -20,7 +20,7 @@ from provision.tokens.microsoft import acquire_client_credentials
 from provision.tokens.request import TokenError, TokenRequest
 from provision.tokens.store import TokenStore
 from provision.tokens.verify import acquire_token
-from tests.servers.fixtures import idp, pki  # noqa: F401
+from tests.fakes.fixtures import idp, pki  # noqa: F401
 
 SECRET = "S3cr3t-CLIENT-xyzzy"
 PASSWORD = "P4ssw0rd-USER-xyzzy"

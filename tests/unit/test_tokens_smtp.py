@@ -14,8 +14,8 @@ import pytest
 from provision.secret import Secret
 from provision.tokens.request import SmtpTarget, TokenError
 from provision.tokens.smtp import send_mail, xoauth2_login
-from tests.servers.fixtures import idp, pki, smtp_server  # noqa: F401
-from tests.servers.smtp import LocalSMTP
+from tests.fakes.fixtures import idp, pki, smtp_server  # noqa: F401
+from tests.fakes.smtp import LocalSMTP
 
 CLIENT = "app-1"
 USER = "pbx@acme.com"

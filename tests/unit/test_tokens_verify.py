@@ -15,8 +15,8 @@ from provision.secret import Secret
 from provision.tokens.request import SmtpTarget, TokenRequest
 from provision.tokens.store import TokenStore
 from provision.tokens.verify import IdentityResult, verify_identities
-from tests.servers.fixtures import idp, pki, smtp_server  # noqa: F401
-from tests.servers.pki import make_key_pair
+from tests.fakes.fixtures import idp, pki, smtp_server  # noqa: F401
+from tests.fakes.pki import make_key_pair
 
 SECRET = "S3cr3t-CLIENT-xyzzy"
 PASSWORD = "P4ssw0rd-USER-xyzzy"

@@ -31,11 +31,11 @@ from provision import vault
 from provision.secret import Secret
 from provision.tokens.store import StoredTokens, TokenStore
 from tests.playbook_helpers import Run, subprocess_env
-from tests.servers._http import free_port
-from tests.servers.clients import tls_session
-from tests.servers.idp import LocalIdP
-from tests.servers.pki import PKI, make_key_pair
-from tests.servers.smtp import LocalSMTP
+from tests.fakes._http import free_port
+from tests.fakes.clients import tls_session
+from tests.fakes.idp import LocalIdP
+from tests.fakes.pki import PKI, make_key_pair
+from tests.fakes.smtp import LocalSMTP
 
 HERE = Path(__file__).resolve().parent
 

@@ -1,16 +1,16 @@
 """Pytest fixtures for the local servers.
 
 Load them from the root ``tests/conftest.py`` with
-``pytest_plugins = ["tests.servers.fixtures"]``, or import them by name into a
-test module (``from tests.servers.fixtures import idp, pki``).
+``pytest_plugins = ["tests.fakes.fixtures"]``, or import them by name into a
+test module (``from tests.fakes.fixtures import idp, pki``).
 
-- ``pki`` (session): :class:`tests.servers.pki.PKI` in a temporary directory.
-- ``idp`` (function): a fresh, running :class:`tests.servers.idp.LocalIdP`
+- ``pki`` (session): :class:`tests.fakes.pki.PKI` in a temporary directory.
+- ``idp`` (function): a fresh, running :class:`tests.fakes.idp.LocalIdP`
   (fresh per test: MSAL caches 400s and throttles per application, and tests
   register clients/users of their own).
-- ``smtp_server`` (function): a running :class:`tests.servers.smtp.LocalSMTP`
+- ``smtp_server`` (function): a running :class:`tests.fakes.smtp.LocalSMTP`
   (STARTTLS) that validates tokens with ``idp``.
-- ``graph`` (function): a running :class:`tests.servers.graph.LocalGraph`
+- ``graph`` (function): a running :class:`tests.fakes.graph.LocalGraph`
   that validates tokens with ``idp``.
 - ``tls_http`` (function): a ``requests.Session`` trusting ``pki``'s CA only,
   with ``trust_env=False``.

@@ -12,7 +12,7 @@ Usage::
             "app", client_credential="s3cret",
             authority=f"{idp.authority}/acme.com",
             instance_discovery=False,
-            http_client=tests.servers.clients.msal_http_client(pki, idp),
+            http_client=tests.fakes.clients.msal_http_client(pki, idp),
         )
 
 Attributes
@@ -22,7 +22,7 @@ under it: ``{authority}/{tenant}``). ``token_lifetime`` (seconds, default
 3600). ``microsoft_token_length`` (default 2000: Entra access tokens are
 JWT-shaped random strings of about that many characters, so long AUTH lines
 get exercised; set 3000 to mimic a fat token). ``requests_log``, ``errors``,
-``fail_next``/``hang_next``: see :mod:`tests.servers._http` (faults hit token
+``fail_next``/``hang_next``: see :mod:`tests.fakes._http` (faults hit token
 POSTs unless ``path_contains=`` is given).
 
 Endpoints
@@ -124,7 +124,7 @@ Pitfalls of the real libraries (each one cost time)
 - MSAL ROPC first GETs ``https://<host>/common/userrealm/<user>`` built from
   the authority's *hostname*: it DROPS THE PORT (-> connection refused on
   127.0.0.1:443). Give MSAL an ``http_client`` that restores the port:
-  :class:`tests.servers.clients.PortPreservingHttpClient` (or
+  :class:`tests.fakes.clients.PortPreservingHttpClient` (or
   ``clients.msal_http_client(pki, idp)``), which rewrites
   ``https://127.0.0.1/...`` to ``https://127.0.0.1:PORT/...``.
 - MSAL needs ``instance_discovery=False`` (else it asks

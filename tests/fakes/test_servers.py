@@ -2,7 +2,7 @@
 # (E402: sys.path fix-up below; F811: fixtures imported by name and used as arguments)
 """Self-tests of the local test servers, driven by the REAL client libraries.
 
-MSAL, google-auth, authlib and smtplib talk to tests.servers.* over TLS on
+MSAL, google-auth, authlib and smtplib talk to tests.fakes.* over TLS on
 127.0.0.1 exactly as the product will; nothing here touches another address.
 """
 
@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
-# Until the root tests/conftest.py exists, make ``import tests.servers`` work when
+# Until the root tests/conftest.py exists, make ``import tests.fakes`` work when
 # this file is run on its own (pytest puts only tests/unit on sys.path then).
 _ROOT = str(Path(__file__).resolve().parents[2])
 if _ROOT not in sys.path:
@@ -36,16 +36,16 @@ from google.auth.exceptions import RefreshError
 from google.oauth2 import credentials as google_user_credentials
 from google.oauth2 import service_account
 
-from tests.servers.clients import (
+from tests.fakes.clients import (
     PortPreservingHttpClient,
     google_request,
     tls_session,
 )
-from tests.servers.fixtures import graph, idp, pki, smtp_server, tls_http  # noqa: F401
-from tests.servers.graph import LocalGraph
-from tests.servers.idp import GMAIL_SCOPE, LocalIdP
-from tests.servers.pki import PKI, make_key_pair, make_pki
-from tests.servers.smtp import AuthAttempt, LocalSMTP
+from tests.fakes.fixtures import graph, idp, pki, smtp_server, tls_http  # noqa: F401
+from tests.fakes.graph import LocalGraph
+from tests.fakes.idp import GMAIL_SCOPE, LocalIdP
+from tests.fakes.pki import PKI, make_key_pair, make_pki
+from tests.fakes.smtp import AuthAttempt, LocalSMTP
 
 TENANT = "acme.onmicrosoft.com"
 CLIENT_ID = "0d8f6c2e-5b1a-4c3e-9f7d-2a6b8c4e1f00"

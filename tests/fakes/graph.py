@@ -40,7 +40,7 @@ personal_accounts=False, *, object_id=None, display_name=None) -> dict``,
 ``application(app_id) -> dict`` (a deep copy of the GET body),
 ``deny(client_id)``, ``patch_count`` (successful PATCHes), ``requests_log``
 (``(method, path, query-or-JSON-body)``), ``fail_next``/``hang_next``
-(every request matches by default; see :mod:`tests.servers._http`),
+(every request matches by default; see :mod:`tests.fakes._http`),
 ``errors``. ``validate_redirect_uris(uris, personal_accounts)`` is the rule
 check, reusable in tests.
 """

@@ -1,7 +1,7 @@
 """Shared plumbing of the local HTTPS test servers (LocalIdP, LocalGraph).
 
 :class:`TLSHTTPService` runs a ``ThreadingHTTPServer`` on 127.0.0.1 with an
-ephemeral port, TLS from :mod:`tests.servers.pki` (the handshake runs in the
+ephemeral port, TLS from :mod:`tests.fakes.pki` (the handshake runs in the
 per-connection daemon thread, so a stalled client never blocks the accept
 loop), HTTP/1.0 (one request per connection, no keep-alive state to leak
 between tests). Subclasses implement ``handle(request) -> Response``.
