@@ -1,21 +1,28 @@
-"""Shared plumbing of the local HTTPS test servers (LocalIdP, LocalGraph).
+"""Shared plumbing of the local HTTPS test servers (LocalIdP, LocalGraph, RecordingSink).
 
 :class:`TLSHTTPService` runs a ``ThreadingHTTPServer`` on 127.0.0.1 with an
 ephemeral port, TLS from :mod:`tests.fakes.pki` (the handshake runs in the
 per-connection daemon thread, so a stalled client never blocks the accept
 loop), HTTP/1.0 (one request per connection, no keep-alive state to leak
 between tests). Subclasses implement ``handle(request) -> Response``.
+``pki=None`` serves plain HTTP instead (``base_url`` is then ``http://...``;
+used by :class:`tests.fakes.sink.RecordingSink`).
 
 Common API of every service:
 
 - context manager (``with Service(...) as s:``), or ``start()``/``stop()``;
 - ``base_url`` (``https://127.0.0.1:PORT``), ``host``, ``port``;
 - ``requests_log``: list of ``(method, path, dict)``; the dict is the form
-  (POST) or the query (GET) or the JSON object (PATCH), with secret values
+  (POST) or the query (GET) or the JSON object (PATCH/PUT, and POST with a
+  JSON body), with secret values (:data:`SECRET_KEYS`, at any depth)
   replaced by ``"***"`` (keys are kept so tests can assert their presence);
-- ``fail_next(status, count=1, retry_after=None, *, path_contains=None)``:
-  the next *count* matching requests get *status* (with a ``Retry-After``
-  header when given) and a JSON error body;
+- ``fail_next(status, count=1, retry_after=None, *, path_contains=None,
+  description_size=None)``: the next *count* matching requests get *status*
+  (with a ``Retry-After`` header when given) and a JSON error body; with
+  ``description_size=N`` the error text is N bytes long (e.g. 20 MB, to
+  prove a client caps what it reads and logs): LocalIdP sends
+  ``{"error": "invalid_request", "error_description": "<N bytes>"}``,
+  LocalGraph puts the N bytes into ``error.message``;
 - ``hang_next(seconds, count=1, *, path_contains=None)``: the next *count*
   matching requests sleep *seconds* before being handled (``stop()`` wakes
   sleepers up);
@@ -44,7 +51,15 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from .pki import PKI
 
-__all__ = ["SECRET_KEYS", "Request", "Response", "TLSHTTPService"]
+__all__ = [
+    "SECRET_KEYS",
+    "Request",
+    "Response",
+    "TLSHTTPService",
+    "free_port",
+    "mask_secrets",
+    "oversized_text",
+]
 
 #: Form/JSON keys whose values never go into ``requests_log``.
 SECRET_KEYS = frozenset(
@@ -57,6 +72,8 @@ SECRET_KEYS = frozenset(
         "code",
         "code_verifier",
         "access_token",
+        "device_code",
+        "secretText",
     }
 )
 
@@ -133,6 +150,7 @@ class _Fault:
     status: int = 0
     retry_after: int | None = None
     seconds: float = 0.0
+    description_size: int | None = None
 
 
 def _single_values(pairs: Mapping[str, list[str]], duplicates: list[str]) -> dict[str, str]:
@@ -149,7 +167,7 @@ class _Server(ThreadingHTTPServer):
     block_on_close = False
     allow_reuse_address = False
 
-    def __init__(self, service: TLSHTTPService, context: ssl.SSLContext) -> None:
+    def __init__(self, service: TLSHTTPService, context: ssl.SSLContext | None) -> None:
         self.service = service
         self.ssl_context = context
         super().__init__(("127.0.0.1", 0), _Handler)
@@ -157,6 +175,12 @@ class _Server(ThreadingHTTPServer):
     def finish_request(self, request: Any, client_address: Any) -> None:
         # TLS handshake here, in the connection's own thread.
         request.settimeout(self.service.socket_timeout)
+        if self.ssl_context is None:  # plain HTTP
+            try:
+                self.RequestHandlerClass(request, client_address, self)  # type: ignore[arg-type]
+            except OSError:
+                pass
+            return
         try:
             tls = self.ssl_context.wrap_socket(request, server_side=True)
         except (ssl.SSLError, OSError):
@@ -230,7 +254,7 @@ class TLSHTTPService:
     #: Per-connection socket timeout on the server side (seconds).
     socket_timeout: float = 15.0
 
-    def __init__(self, pki: PKI) -> None:
+    def __init__(self, pki: PKI | None) -> None:
         self.pki = pki
         self._lock = threading.RLock()
         self._closing = threading.Event()
@@ -244,14 +268,19 @@ class TLSHTTPService:
 
     # -- lifecycle ---------------------------------------------------------
     @property
+    def scheme(self) -> str:
+        return "http" if self.pki is None else "https"
+
+    @property
     def base_url(self) -> str:
-        return f"https://{self.host}:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     def start(self) -> None:
         if self._server is not None:
             raise RuntimeError(f"{type(self).__name__} already running")
         self._closing.clear()
-        self._server = _Server(self, self.pki.server_context())
+        context = self.pki.server_context() if self.pki is not None else None
+        self._server = _Server(self, context)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(
             target=self._server.serve_forever,
@@ -291,11 +320,21 @@ class TLSHTTPService:
         retry_after: int | None = None,
         *,
         path_contains: str | None = None,
+        description_size: int | None = None,
     ) -> None:
-        """Answer the next *count* matching requests with *status* (e.g. 429, 503)."""
+        """Answer the next *count* matching requests with *status* (e.g. 429, 503).
+
+        ``description_size=N``: the error description is N bytes long (hostile server)."""
         with self._lock:
             self._faults.append(
-                _Fault("fail", count, path_contains, status=status, retry_after=retry_after)
+                _Fault(
+                    "fail",
+                    count,
+                    path_contains,
+                    status=status,
+                    retry_after=retry_after,
+                    description_size=description_size,
+                )
             )
 
     def hang_next(
@@ -310,6 +349,12 @@ class TLSHTTPService:
 
     def _fault_response(self, request: Request, status: int) -> Response:
         return Response.json(status, {"error": "temporarily_unavailable"})
+
+    def _oversized_fault_response(self, request: Request, status: int, size: int) -> Response:
+        """A fault answer whose error description is *size* bytes (override per service)."""
+        return Response.json(
+            status, {"error": "invalid_request", "error_description": oversized_text(size)}
+        )
 
     def _take_fault(self, request: Request, kind: str) -> _Fault | None:
         with self._lock:
@@ -328,9 +373,11 @@ class TLSHTTPService:
 
     # -- request handling --------------------------------------------------
     def _log_entry(self, request: Request) -> dict[str, Any]:
-        if request.method == "POST":
+        ctype = (request.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        json_body = ctype == "application/json" or ctype.endswith("+json")
+        if request.method == "POST" and (request.form or not json_body):
             data: dict[str, Any] = dict(request.form)
-        elif request.method in ("PATCH", "PUT"):
+        elif request.method in ("PATCH", "PUT", "POST"):
             try:
                 obj = request.json() if request.body else {}
             except ValueError:
@@ -338,7 +385,7 @@ class TLSHTTPService:
             data = dict(obj) if isinstance(obj, dict) else {"_body": obj}
         else:
             data = dict(request.query)
-        return {k: ("***" if k in SECRET_KEYS else v) for k, v in data.items()}
+        return mask_secrets(data)
 
     def _serve(self, request: Request) -> Response:
         with self._lock:
@@ -348,7 +395,12 @@ class TLSHTTPService:
             self._closing.wait(hang.seconds)  # returns early when the server stops
         fail = self._take_fault(request, "fail")
         if fail is not None:
-            response = self._fault_response(request, fail.status)
+            if fail.description_size is not None:
+                response = self._oversized_fault_response(
+                    request, fail.status, fail.description_size
+                )
+            else:
+                response = self._fault_response(request, fail.status)
             if fail.retry_after is not None:
                 response.headers["Retry-After"] = str(fail.retry_after)
             return response
@@ -362,6 +414,25 @@ class TLSHTTPService:
 
     def handle(self, request: Request) -> Response:
         raise NotImplementedError
+
+
+def mask_secrets(data: dict[str, Any]) -> dict[str, Any]:
+    """A copy of *data* with the values of :data:`SECRET_KEYS` (at any depth) as ``"***"``."""
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: ("***" if k in SECRET_KEYS else walk(v)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        return value
+
+    return {k: ("***" if k in SECRET_KEYS else walk(v)) for k, v in data.items()}
+
+
+def oversized_text(size: int) -> str:
+    """*size* bytes of printable ASCII (JSON-safe, no escapes), e.g. for 20 MB error texts."""
+    unit = "LocalTestServer oversized error description. "
+    return (unit * (size // len(unit) + 1))[:size]
 
 
 def free_port() -> int:

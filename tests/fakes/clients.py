@@ -2,7 +2,10 @@
 
 - ``tls_session(pki) -> requests.Session``: ``verify=pki.ca_file``,
   ``trust_env=False`` (so ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` and proxy
-  variables in the environment cannot override it).
+  variables in the environment cannot override it). To go through
+  :class:`tests.fakes.proxy.LocalProxy`, set ``session.proxies =
+  {"https": proxy.url}`` on it (explicit proxies still apply with
+  ``trust_env=False``).
 - ``PortPreservingHttpClient(session, base_url)``: an MSAL ``http_client``
   that puts the port back into URLs MSAL built from the authority's
   hostname. MSAL's ROPC (``acquire_token_by_username_password``) first GETs

@@ -14,6 +14,10 @@ test module (``from tests.fakes.fixtures import idp, pki``).
   that validates tokens with ``idp``.
 - ``tls_http`` (function): a ``requests.Session`` trusting ``pki``'s CA only,
   with ``trust_env=False``.
+- ``proxy`` (function): a running :class:`tests.fakes.proxy.LocalProxy`
+  (HTTP CONNECT proxy; ``proxies={"https": proxy.url}``).
+- ``sink`` (function): a running HTTPS :class:`tests.fakes.sink.RecordingSink`
+  (certificate from ``pki``); ``http_sink``: the same over plain HTTP.
 """
 
 from __future__ import annotations
@@ -27,9 +31,11 @@ from .clients import tls_session
 from .graph import LocalGraph
 from .idp import LocalIdP
 from .pki import PKI, make_pki
+from .proxy import LocalProxy
+from .sink import RecordingSink
 from .smtp import LocalSMTP
 
-__all__ = ["graph", "idp", "pki", "smtp_server", "tls_http"]
+__all__ = ["graph", "http_sink", "idp", "pki", "proxy", "sink", "smtp_server", "tls_http"]
 
 
 @pytest.fixture(scope="session")
@@ -60,3 +66,21 @@ def tls_http(pki: PKI) -> Iterator[requests.Session]:
     session = tls_session(pki)
     yield session
     session.close()
+
+
+@pytest.fixture
+def proxy() -> Iterator[LocalProxy]:
+    with LocalProxy() as server:
+        yield server
+
+
+@pytest.fixture
+def sink(pki: PKI) -> Iterator[RecordingSink]:
+    with RecordingSink(pki) as server:
+        yield server
+
+
+@pytest.fixture
+def http_sink() -> Iterator[RecordingSink]:
+    with RecordingSink() as server:
+        yield server

@@ -23,7 +23,8 @@ under it: ``{authority}/{tenant}``). ``token_lifetime`` (seconds, default
 JWT-shaped random strings of about that many characters, so long AUTH lines
 get exercised; set 3000 to mimic a fat token). ``requests_log``, ``errors``,
 ``fail_next``/``hang_next``: see :mod:`tests.fakes._http` (faults hit token
-POSTs unless ``path_contains=`` is given).
+and devicecode POSTs unless ``path_contains=`` is given; ``fail_next(400,
+description_size=20 * 1024 * 1024)`` answers a 20 MB ``error_description``).
 
 Endpoints
 ---------
@@ -36,9 +37,14 @@ Entra (``{tenant}`` = any name, unless ``add_tenant`` restricted them):
   ``instance_discovery="<this url>"``; pass ``instance_discovery=False``);
 - ``GET /common/userrealm/<user>?api-version=1.0`` -> ``Managed`` account;
 - ``GET /{tenant}/oauth2/v2.0/authorize`` (see "Authorize" below);
+- ``POST /{tenant}/oauth2/v2.0/devicecode`` (``client_id``, ``scope``; the
+  discovery document advertises it as ``device_authorization_endpoint``):
+  ``{"device_code", "user_code", "verification_uri", "expires_in",
+  "interval", "message"}`` (see "Device code flow" below);
 - ``POST /{tenant}/oauth2/v2.0/token``, grants ``password`` (ROPC),
   ``authorization_code`` (+PKCE), ``refresh_token`` (rotated: the old one
-  stops working), ``client_credentials`` (scope must end in ``/.default``).
+  stops working), ``client_credentials`` (scope must end in ``/.default``),
+  ``urn:ietf:params:oauth:grant-type:device_code`` (``DEVICE_CODE_GRANT``).
   User tokens come with ``client_info`` (when ``client_info=1`` is sent, as
   MSAL does), an RS256 ``id_token`` (``preferred_username``, ``oid``, ``tid``,
   the authorize ``nonce`` echoed) when ``openid`` is asked for, and a refresh
@@ -47,7 +53,9 @@ Entra (``{tenant}`` = any name, unless ``add_tenant`` restricted them):
   ``error_description`` starting ``AADSTSnnn:``, ``error_codes``,
   ``suberror`` where Entra sends one): wrong secret AADSTS7000215 (401),
   expired secret AADSTS7000222 (401, knob ``expire_secret``), missing secret
-  AADSTS7000218, unknown client / client of another tenant AADSTS700016,
+  AADSTS7000218, secret presented by a public client or with a refresh
+  token of a public-client flow AADSTS700025 (401), unknown client / client
+  of another tenant AADSTS700016,
   unknown tenant AADSTS90002, consent missing AADSTS65001 (knob
   ``require_consent``), MFA user on ROPC AADSTS50076, bad password
   AADSTS50126 (``invalid_grant``), bad PKCE verifier AADSTS501481.
@@ -87,11 +95,96 @@ AADSTS700016 / AADSTS50011; Google: ``invalid_client`` /
 ``redirect_uri_mismatch``). No user -> redirect with ``error=access_denied``;
 missing consent -> redirect with ``error=consent_required`` (AADSTS65001).
 
+Device code flow (Entra)
+------------------------
+The devicecode answer's ``interval`` is ``idp.device_code_interval``
+(default 5; MSAL sleeps that many whole seconds between polls, so set 1 in
+tests), ``expires_in`` is ``idp.device_code_lifetime`` (900) and
+``verification_uri`` is ``idp.device_verification_uri``
+(``https://microsoft.com/devicelogin``; nothing is served there: a test
+"signs in" with ``approve_device_code``). Each poll of the token endpoint
+answers, as Entra does (400, Entra error shape): ``authorization_pending``
+(AADSTS70016) until ``approve_device_code(user_code, username)``, then the
+tokens (``id_token``/``client_info``/refresh token as for other user grants;
+MSAL asks for ``openid profile offline_access``); ``authorization_declined``
+after ``decline_device_code(user_code)``; ``expired_token`` (AADSTS70019)
+after ``expire_device_code(user_code)`` or ``expires_in``;
+``bad_verification_code`` for an unknown device code or another client's;
+``invalid_grant`` for a code already redeemed. (The AADSTS numbers of
+declined/redeemed are approximations.)
+
+Public clients like Entra's "Allow public client flows": a client added with
+``allow_public_client=True`` may redeem device codes (and use the user
+grants) without any client credential; a client without it gets 401
+``invalid_client`` AADSTS7000218 ("The request body must contain the
+following parameter: 'client_assertion' or 'client_secret'") on device code
+redemption, even when it has no secret. Refresh tokens issued to a flow in
+which the client presented no credential are marked public: redeeming one
+WITH a client secret or assertion gets 401 ``invalid_client`` AADSTS700025
+("Client is public so neither 'client_assertion' nor 'client_secret' should
+be presented."); without a credential it works (and rotates into another
+public token). A public-flow client that does present its secret in the
+device code redemption gets an ordinary (confidential) refresh token.
+
+Test helpers: ``wait_for_device_code(timeout=5.0, *, polls=0) ->
+DeviceCodeInfo`` blocks until a device code is pending (and polled at least
+*polls* times; run MSAL's blocking ``acquire_token_by_device_flow`` in a
+thread, wait with ``polls=1``, then approve), ``device_codes`` lists every
+:class:`DeviceCodeInfo` (``user_code``, ``device_code``, ``client_id``,
+``scopes``, ``tenant``, ``state`` pending/approved/declined/expired/redeemed,
+``username``, ``polls``, ``expires_at``), and
+``auto_approve_device_codes(username, *, after_polls=1)`` makes codes issued
+afterwards approve themselves for *username* after that many pending answers
+(0: the first poll succeeds; ``None`` turns it off), so product code can run
+the whole flow without a test thread. To stop MSAL's polling loop from a
+test, set ``flow["expires_at"] = 0``.
+
+Client secrets
+--------------
+A client may hold several secrets at once (as in Entra, during a rotation):
+``add_client(secret=...)`` registers the first one (and returns its key
+id); ``add_client_secret(client_id, secret, *, active_after=0, key_id=None,
+expires_at=None, display_name=None) -> key_id`` adds another: until
+``active_after`` seconds have passed it is refused with AADSTS7000215 like a
+wrong secret (Entra's propagation delay), after ``expires_at`` (epoch
+seconds) with AADSTS7000222; ``remove_client_secret(client_id, key_id)``
+(KeyError when unknown); ``client_secrets(client_id) ->
+list[ClientSecretInfo]`` (``key_id``, ``hint`` = first 3 characters,
+``active_at``, ``expires_at``, ``expired``, ``display_name``; no values);
+``expire_secret(client_id, key_id=None)`` expires all or one. Any active,
+unexpired secret authenticates. A client that once had a secret stays
+confidential when all are removed (a presented secret then gets 7000215).
+LocalGraph's ``addPassword``/``removePassword`` call these.
+
+Hostile answers
+---------------
+- ``redirect_token_requests(status=307, location=URL, *, count=None,
+  path_contains=None)``: token endpoint POSTs (Entra, Google, generic) answer
+  *status* (307/308 keep method and body in clients that follow them) with
+  ``Location: URL`` instead of being handled, for *count* requests (None:
+  until ``redirect_token_requests(None)``); ``path_contains`` selects any
+  request whose path contains it instead. Point it at a
+  :class:`tests.fakes.sink.RecordingSink` (another origin) to prove the
+  product does not re-send credentials (requests follows 307/308 by
+  default, re-sending the form with ``client_secret``, but drops an
+  ``Authorization`` header on a cross-origin hop; MSAL's default
+  ``http_client`` follows them too).
+- ``fail_next(status, ..., description_size=N)``: an N-byte
+  ``error_description`` (see :mod:`tests.fakes._http`).
+- ``crlf_access_token_next(count=1, *, injection="\\r\\nX-Injected-By:
+  LocalIdP")``: the next *count* access tokens minted (any grant, and
+  ``issue_access_token``) end with CR LF and a fake header, so using one in
+  ``Authorization: Bearer ...`` makes requests raise ``InvalidHeader``
+  (http.client: ``ValueError``). The token is still valid for
+  ``check_access_token``.
+
 Registration API
 ----------------
 ``add_client(client_id, *, secret=None, public_key_pem=None, redirect_uris=(),
-tenant=None, token_endpoint_auth_method=None, name=None)`` (a client with
-neither secret nor key is public; ``public_key_pem`` may also be a
+tenant=None, token_endpoint_auth_method=None, name=None,
+allow_public_client=False) -> key_id | None`` (a client with neither secret
+nor key is public for the older grants, but not for device code: see
+``allow_public_client`` above; ``public_key_pem`` may also be a
 certificate PEM; ``tenant`` pins an Entra client to one tenant;
 ``token_endpoint_auth_method`` enforces one of ``client_secret_post``,
 ``client_secret_basic``, ``private_key_jwt``, ``none``),
@@ -100,15 +193,21 @@ certificate PEM; ``tenant`` pins an Entra client to one tenant;
 delegated=True, scopes=("https://mail.google.com/",))`` (``delegated`` may be
 a collection of mailboxes), ``add_tenant(name, *, tenant_id=None)`` (once
 any tenant is added, others answer AADSTS90002),
-``issue_refresh_token(client_id, username, scope) -> str`` (seed a token
-store), ``issue_access_token(client_id, username, scope, *, flavor="entra")
+``has_client(client_id) -> bool``,
+``issue_refresh_token(client_id, username, scope, *, public=False) -> str``
+(seed a token store; ``public=True``: as if from a device code flow),
+``issue_access_token(client_id, username, scope, *, flavor="entra")
 -> str``, ``expire_refresh_token(token)``, ``expire_access_token(token)``.
 
 Knobs: ``expire_secret(client_id)``, ``require_consent(client_id)`` /
 ``grant_consent(client_id)``, ``set_authorize_user(username, *,
 override_hint=False)``, ``allow_app_mailboxes(client_id, *mailboxes)``
 (restricts which mailboxes an app-only token may send as; default: any),
-``token_lifetime``, ``fail_next``, ``hang_next``.
+``token_lifetime``, ``fail_next``, ``hang_next``, the device code knobs
+(``approve_device_code``, ``decline_device_code``, ``expire_device_code``,
+``auto_approve_device_codes``, ``device_code_interval``,
+``device_code_lifetime``, ``device_verification_uri``), the secret API
+above, ``redirect_token_requests``, ``crlf_access_token_next``.
 
 Validation API (for LocalSMTP/LocalGraph and tests)
 ---------------------------------------------------
@@ -136,6 +235,10 @@ Pitfalls of the real libraries (each one cost time)
   object: make a new ``ClientApplication`` per test (and a new LocalIdP:
   the fixture is function scoped). MSAL raises on 5xx token answers and
   returns the JSON of a 429 as an error dict.
+- MSAL's ``acquire_token_by_device_flow`` blocks, polling every
+  ``interval`` whole seconds (``interval=0`` would make it spin without
+  sleeping) until the flow's ``expires_at``; it does not cache the 400
+  ``authorization_pending`` answers (it does cache other 400s for 60 s).
 - google-auth always puts ``aud=https://oauth2.googleapis.com/token`` in a
   service-account JWT, whatever ``token_uri`` is (accepted here), and
   ``Credentials.from_authorized_user_info()`` ignores ``token_uri``: build
@@ -152,6 +255,7 @@ import hmac
 import json
 import re
 import secrets
+import threading
 import time
 import uuid
 from collections.abc import Collection, Iterable
@@ -169,6 +273,7 @@ from .pki import PKI, make_key_pair
 
 __all__ = [
     "CLIENT_ASSERTION_TYPE",
+    "DEVICE_CODE_GRANT",
     "ENTRA",
     "GENERIC",
     "GMAIL_SCOPE",
@@ -176,6 +281,8 @@ __all__ = [
     "GOOGLE_TOKEN_AUDIENCE",
     "JWT_BEARER_GRANT",
     "AccessTokenInfo",
+    "ClientSecretInfo",
+    "DeviceCodeInfo",
     "LocalIdP",
 ]
 
@@ -187,6 +294,9 @@ GMAIL_SCOPE = "https://mail.google.com/"
 GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"
 JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+DEFAULT_CRLF_INJECTION = "\r\nX-Injected-By: LocalIdP"
+_USER_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 RESERVED_SCOPES = frozenset({"openid", "profile", "offline_access", "email"})
 DEFAULT_ENTRA_SCOPE = "https://graph.microsoft.com/User.Read"
 _SPECIAL_TENANTS = frozenset({"common", "organizations", "consumers"})
@@ -214,17 +324,54 @@ class AccessTokenInfo:
     tenant: str | None = None
 
 
+@dataclass(frozen=True)
+class ClientSecretInfo:
+    """A client secret as ``client_secrets()`` lists it (without the value)."""
+
+    key_id: str
+    hint: str  # first 3 characters, as Entra shows them
+    active_at: float  # epoch seconds; before that the secret is refused (propagation)
+    expires_at: float | None
+    expired: bool
+    display_name: str | None
+
+
+@dataclass
+class _Secret:
+    key_id: str
+    value: str
+    active_at: float
+    expires_at: float | None = None
+    expired: bool = False
+    display_name: str | None = None
+
+    def is_expired(self, now: float) -> bool:
+        return self.expired or (self.expires_at is not None and self.expires_at <= now)
+
+
 @dataclass
 class _Client:
     client_id: str
-    secret: str | None
+    secrets: list[_Secret]
     public_key: rsa.RSAPublicKey | None
     redirect_uris: list[str]
     tenant: str | None
     token_endpoint_auth_method: str | None
     name: str
-    secret_expired: bool = False
     consent_required: bool = False
+    allow_public_client: bool = False
+    #: Registered with a secret at some point: presenting a secret is then
+    #: checked (7000215) instead of refused as public (700025).
+    confidential: bool = False
+
+    @property
+    def secret(self) -> str | None:
+        """The first secret's value (backward compatibility)."""
+        return self.secrets[0].value if self.secrets else None
+
+    @property
+    def secret_expired(self) -> bool:
+        return bool(self.secrets) and all(s.expired for s in self.secrets)
 
 
 @dataclass
@@ -251,6 +398,67 @@ class _RefreshToken:
     scopes: tuple[str, ...]
     tenant: str | None
     state: str = "valid"  # "valid" | "rotated" | "expired"
+    #: Issued to a public-client flow (no client credential presented): Entra then
+    #: refuses a redemption that presents a secret/assertion (AADSTS700025).
+    public: bool = False
+
+
+@dataclass(frozen=True)
+class DeviceCodeInfo:
+    """A device authorization as ``device_codes`` lists it."""
+
+    user_code: str
+    device_code: str
+    client_id: str
+    scopes: tuple[str, ...]
+    tenant: str
+    state: str  # "pending" | "approved" | "declined" | "expired" | "redeemed"
+    username: str | None
+    polls: int
+    expires_at: float
+
+
+@dataclass
+class _DeviceCode:
+    device_code: str
+    user_code: str
+    client_id: str
+    requested: tuple[str, ...]
+    tenant: str
+    tid: str
+    expires_at: float
+    interval: int
+    state: str = "pending"
+    username: str | None = None
+    polls: int = 0
+    auto_approve: tuple[str, int] | None = None  # (username, after so many polls)
+
+    def info(self) -> DeviceCodeInfo:
+        return DeviceCodeInfo(
+            user_code=self.user_code,
+            device_code=self.device_code,
+            client_id=self.client_id,
+            scopes=self.requested,
+            tenant=self.tenant,
+            state=self.state,
+            username=self.username,
+            polls=self.polls,
+            expires_at=self.expires_at,
+        )
+
+
+@dataclass
+class _Redirect:
+    status: int
+    location: str
+    remaining: int | None  # None: until clear_token_redirect()
+    path_contains: str | None
+
+
+@dataclass
+class _CRLFInjection:
+    remaining: int
+    injection: str
 
 
 @dataclass
@@ -295,6 +503,15 @@ class OAuthError(Exception):
 
 class _JWTError(ValueError):
     pass
+
+
+def _public_client_error() -> OAuthError:
+    return OAuthError(
+        401,
+        "invalid_client",
+        "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
+        aadsts=700025,
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -443,6 +660,17 @@ class LocalIdP(TLSHTTPService):
         self._app_mailboxes: dict[str, frozenset[str]] = {}
         self._authorize_user: str | None = None
         self._authorize_override = False
+        self._device_codes: dict[str, _DeviceCode] = {}  # device_code -> record
+        self._device_changed = threading.Condition(self._lock)
+        self._device_auto_approve: tuple[str, int] | None = None
+        self._redirect: _Redirect | None = None
+        self._crlf: _CRLFInjection | None = None
+        #: Device code flow: seconds between polls the client is told to wait
+        #: (MSAL sleeps that long; 1 keeps tests quick), and code lifetime.
+        self.device_code_interval = 5
+        self.device_code_lifetime = 900
+        #: What ``verification_uri`` (and ``message``) of a device code answer say.
+        self.device_verification_uri = "https://microsoft.com/devicelogin"
         signing = make_key_pair("local-idp-signing")
         self._signing_key = signing.key
 
@@ -461,6 +689,9 @@ class LocalIdP(TLSHTTPService):
 
     def entra_authorize_url(self, tenant: str) -> str:
         return f"{self.base_url}/{tenant}/oauth2/v2.0/authorize"
+
+    def entra_devicecode_endpoint(self, tenant: str) -> str:
+        return f"{self.base_url}/{tenant}/oauth2/v2.0/devicecode"
 
     @property
     def google_token_uri(self) -> str:
@@ -489,18 +720,89 @@ class LocalIdP(TLSHTTPService):
         tenant: str | None = None,
         token_endpoint_auth_method: str | None = None,
         name: str | None = None,
-    ) -> None:
+        allow_public_client: bool = False,
+    ) -> str | None:
+        """Register (or replace) a client; returns the key id of *secret* (None without).
+
+        ``allow_public_client=True`` is Entra's "Allow public client flows": the
+        client may use the device code flow (and user grants) without a secret;
+        without it a device code redemption gets AADSTS7000218."""
         key = _load_public_key(public_key_pem) if public_key_pem is not None else None
+        creds = [_Secret(str(uuid.uuid4()), secret, 0.0)] if secret is not None else []
         with self._lock:
             self._clients[client_id] = _Client(
                 client_id=client_id,
-                secret=secret,
+                secrets=creds,
                 public_key=key,
                 redirect_uris=list(redirect_uris),
                 tenant=tenant,
                 token_endpoint_auth_method=token_endpoint_auth_method,
                 name=name or f"app {client_id}",
+                allow_public_client=allow_public_client,
+                confidential=secret is not None,
             )
+        return creds[0].key_id if creds else None
+
+    def has_client(self, client_id: str) -> bool:
+        with self._lock:
+            return client_id in self._clients
+
+    def add_client_secret(
+        self,
+        client_id: str,
+        secret: str,
+        *,
+        active_after: float = 0,
+        key_id: str | None = None,
+        expires_at: float | None = None,
+        display_name: str | None = None,
+    ) -> str:
+        """Give *client_id* one more secret; returns its key id.
+
+        ``active_after`` seconds from now the secret starts to work (Entra takes
+        a few seconds to propagate a new secret; until then it answers
+        AADSTS7000215 as for a wrong secret). ``expires_at`` (epoch seconds):
+        afterwards AADSTS7000222. Raises KeyError for an unknown client."""
+        kid = key_id or str(uuid.uuid4())
+        entry = _Secret(
+            kid,
+            secret,
+            time.time() + active_after if active_after > 0 else 0.0,
+            expires_at=expires_at,
+            display_name=display_name,
+        )
+        with self._lock:
+            client = self._clients[client_id]
+            if any(s.key_id == kid for s in client.secrets):
+                raise ValueError(f"client {client_id!r} already has a secret with key id {kid}")
+            client.secrets.append(entry)
+            client.confidential = True
+        return kid
+
+    def remove_client_secret(self, client_id: str, key_id: str) -> None:
+        """Remove one secret; raises KeyError for an unknown client or key id."""
+        with self._lock:
+            client = self._clients[client_id]
+            kept = [s for s in client.secrets if s.key_id != key_id]
+            if len(kept) == len(client.secrets):
+                raise KeyError(key_id)
+            client.secrets = kept
+
+    def client_secrets(self, client_id: str) -> list[ClientSecretInfo]:
+        """The client's secrets, oldest first (values left out)."""
+        now = time.time()
+        with self._lock:
+            return [
+                ClientSecretInfo(
+                    key_id=s.key_id,
+                    hint=s.value[:3],
+                    active_at=s.active_at,
+                    expires_at=s.expires_at,
+                    expired=s.is_expired(now),
+                    display_name=s.display_name,
+                )
+                for s in self._clients[client_id].secrets
+            ]
 
     def add_user(self, username: str, password: str, *, mfa: bool = False) -> None:
         with self._lock:
@@ -537,9 +839,21 @@ class LocalIdP(TLSHTTPService):
             self._tenants[tid.lower()] = tid
         return tid
 
-    def issue_refresh_token(self, client_id: str, username: str, scope: str | Iterable[str]) -> str:
-        """A valid refresh token for (client, user, scope): to seed a token store."""
-        return self._new_refresh_token(client_id, username, _split_scopes(scope), None)
+    def issue_refresh_token(
+        self,
+        client_id: str,
+        username: str,
+        scope: str | Iterable[str],
+        *,
+        public: bool = False,
+    ) -> str:
+        """A valid refresh token for (client, user, scope): to seed a token store.
+
+        ``public=True``: as if issued to a public-client flow (device code): an
+        Entra redemption presenting a client secret then gets AADSTS700025."""
+        return self._new_refresh_token(
+            client_id, username, _split_scopes(scope), None, public=public
+        )
 
     def issue_access_token(
         self,
@@ -570,9 +884,13 @@ class LocalIdP(TLSHTTPService):
             self._access[token] = replace(info, expires_at=time.time() - 1)
 
     # -- knobs -------------------------------------------------------------
-    def expire_secret(self, client_id: str) -> None:
+    def expire_secret(self, client_id: str, key_id: str | None = None) -> None:
+        """Mark the client's secrets (or only *key_id*) expired: AADSTS7000222."""
         with self._lock:
-            self._clients[client_id].secret_expired = True
+            client = self._clients[client_id]
+            for entry in client.secrets:
+                if key_id is None or entry.key_id == key_id:
+                    entry.expired = True
 
     def require_consent(self, client_id: str) -> None:
         with self._lock:
@@ -590,6 +908,100 @@ class LocalIdP(TLSHTTPService):
     def allow_app_mailboxes(self, client_id: str, *mailboxes: str) -> None:
         with self._lock:
             self._app_mailboxes[client_id] = frozenset(m.lower() for m in mailboxes)
+
+    # device code flow
+    def _device_by_user_code(self, user_code: str) -> _DeviceCode:
+        wanted = user_code.strip().upper()
+        with self._lock:
+            for record in self._device_codes.values():
+                if record.user_code == wanted:
+                    return record
+        raise KeyError(user_code)
+
+    def approve_device_code(self, user_code: str, username: str) -> None:
+        """The user *username* signs in at the verification page and enters *user_code*:
+        the next poll gets tokens for that user. KeyError for an unknown code."""
+        with self._lock:
+            record = self._device_by_user_code(user_code)
+            record.state, record.username = "approved", username
+            self._device_changed.notify_all()
+
+    def decline_device_code(self, user_code: str) -> None:
+        """The user declines: the next poll gets ``authorization_declined``."""
+        with self._lock:
+            record = self._device_by_user_code(user_code)
+            record.state = "declined"
+            self._device_changed.notify_all()
+
+    def expire_device_code(self, user_code: str) -> None:
+        """The code's ``expires_in`` passed: the next poll gets ``expired_token``."""
+        with self._lock:
+            record = self._device_by_user_code(user_code)
+            record.expires_at = time.time() - 1
+            self._device_changed.notify_all()
+
+    def auto_approve_device_codes(self, username: str | None, *, after_polls: int = 1) -> None:
+        """Device codes issued from now on approve themselves for *username* once
+        polled *after_polls* times while pending (``None`` turns this off), so
+        product code can run a device flow without a test thread."""
+        with self._lock:
+            self._device_auto_approve = None if username is None else (username, after_polls)
+
+    @property
+    def device_codes(self) -> list[DeviceCodeInfo]:
+        """Every device authorization issued so far, oldest first."""
+        with self._lock:
+            return [r.info() for r in self._device_codes.values()]
+
+    def wait_for_device_code(self, timeout: float = 5.0, *, polls: int = 0) -> DeviceCodeInfo:
+        """Block until a device code is pending (and was polled at least *polls*
+        times); return the newest such one. TimeoutError after *timeout* s."""
+        deadline = time.monotonic() + timeout
+        with self._device_changed:
+            while True:
+                pending = [
+                    r
+                    for r in self._device_codes.values()
+                    if r.state == "pending" and r.polls >= polls
+                ]
+                if pending:
+                    return pending[-1].info()
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError("no pending device code at the LocalIdP")
+                self._device_changed.wait(left)
+
+    # hostile answers
+    def redirect_token_requests(
+        self,
+        status: int | None = 307,
+        location: str | None = None,
+        *,
+        count: int | None = None,
+        path_contains: str | None = None,
+    ) -> None:
+        """Token endpoint POSTs answer *status* (307/308/302/301) with ``Location:
+        location`` instead of being handled (e.g. to a :class:`RecordingSink` on
+        another origin), for *count* requests (None: until turned off with
+        ``redirect_token_requests(None)``). ``path_contains`` selects other
+        requests (any method) instead of the token endpoints."""
+        with self._lock:
+            if status is None:
+                self._redirect = None
+                return
+            if location is None:
+                raise ValueError("redirect_token_requests needs a location")
+            self._redirect = _Redirect(status, location, count, path_contains)
+
+    def crlf_access_token_next(
+        self, count: int = 1, *, injection: str = DEFAULT_CRLF_INJECTION
+    ) -> None:
+        """The next *count* access tokens minted (any grant, and
+        ``issue_access_token``) end with *injection* (default CR LF plus a fake
+        header), so ``Authorization: Bearer <token>`` is an invalid header
+        (requests raises ``InvalidHeader``). The token stays valid here."""
+        with self._lock:
+            self._crlf = _CRLFInjection(count, injection) if count > 0 else None
 
     # -- validation API ----------------------------------------------------
     def token_info(self, token: str) -> AccessTokenInfo | None:
@@ -635,6 +1047,16 @@ class LocalIdP(TLSHTTPService):
             return known
         return name if _is_guid(name) else self._derived_tenant_id(name)
 
+    def _take_crlf(self) -> str:
+        with self._lock:
+            crlf = self._crlf
+            if crlf is None:
+                return ""
+            crlf.remaining -= 1
+            if crlf.remaining <= 0:
+                self._crlf = None
+            return crlf.injection
+
     def _random_token(self, flavor: str) -> str:
         if flavor == ENTRA:
             header = _b64url(
@@ -668,7 +1090,7 @@ class LocalIdP(TLSHTTPService):
         grant_type: str,
     ) -> AccessTokenInfo:
         info = AccessTokenInfo(
-            token=self._random_token(flavor),
+            token=self._random_token(flavor) + self._take_crlf(),
             client_id=client_id,
             subject=subject,
             scopes=scopes,
@@ -688,6 +1110,8 @@ class LocalIdP(TLSHTTPService):
         scopes: tuple[str, ...],
         tenant: str | None,
         flavor: str = ENTRA,
+        *,
+        public: bool = False,
     ) -> str:
         if flavor == GOOGLE:
             token = "1//0" + secrets.token_urlsafe(75)
@@ -696,7 +1120,9 @@ class LocalIdP(TLSHTTPService):
         else:
             token = secrets.token_urlsafe(32)
         with self._lock:
-            self._refresh[token] = _RefreshToken(token, client_id, subject, scopes, tenant)
+            self._refresh[token] = _RefreshToken(
+                token, client_id, subject, scopes, tenant, public=public
+            )
         return token
 
     def _id_token(
@@ -779,10 +1205,40 @@ class LocalIdP(TLSHTTPService):
         )
 
     # -- routing -----------------------------------------------------------
+    @staticmethod
+    def _is_token_path(path: str) -> bool:
+        segs = [s for s in path.split("/") if s]
+        return path in ("/token", "/oauth2/token") or (
+            len(segs) == 4 and segs[1:] == ["oauth2", "v2.0", "token"]
+        )
+
+    def _take_redirect(self, request: Request) -> Response | None:
+        with self._lock:
+            redirect = self._redirect
+            if redirect is None:
+                return None
+            if redirect.path_contains is not None:
+                if redirect.path_contains not in request.path:
+                    return None
+            elif request.method != "POST" or not self._is_token_path(request.path):
+                return None
+            if redirect.remaining is not None:
+                redirect.remaining -= 1
+                if redirect.remaining <= 0:
+                    self._redirect = None
+        return Response(
+            redirect.status,
+            b"",
+            {"Location": redirect.location, "Cache-Control": "no-store"},
+        )
+
     def handle(self, request: Request) -> Response:
         path = request.path
         method = request.method
         segs = [s for s in path.split("/") if s]
+        redirected = self._take_redirect(request)
+        if redirected is not None:
+            return redirected
 
         def only(allowed: str) -> Response | None:
             if method != allowed:
@@ -814,6 +1270,8 @@ class LocalIdP(TLSHTTPService):
                 return only("POST") or self._token(request, ENTRA, segs[0])
             if segs[3] == "authorize":
                 return only("GET") or self._authorize(request, ENTRA, segs[0])
+            if segs[3] == "devicecode":
+                return only("POST") or self._devicecode(request, segs[0])
         return Response.json(404, {"error": "not_found", "error_description": path})
 
     # -- discovery ---------------------------------------------------------
@@ -1106,7 +1564,13 @@ class LocalIdP(TLSHTTPService):
         if flavor == GOOGLE and grant == JWT_BEARER_GRANT:
             return self._google_jwt_bearer(form)
         supported = {
-            ENTRA: ("password", "authorization_code", "refresh_token", "client_credentials"),
+            ENTRA: (
+                "password",
+                "authorization_code",
+                "refresh_token",
+                "client_credentials",
+                DEVICE_CODE_GRANT,
+            ),
             GOOGLE: ("refresh_token", "authorization_code"),
             GENERIC: ("client_credentials", "refresh_token", "authorization_code"),
         }[flavor]
@@ -1122,19 +1586,28 @@ class LocalIdP(TLSHTTPService):
             GOOGLE: self.google_token_uri,
             GENERIC: self.generic_token_endpoint,
         }[flavor]
-        client = self._authenticate_client(request, flavor, endpoint, tenant)
+        client, method = self._authenticate(request, flavor, endpoint, tenant, grant)
+        public = method == "none"
         if grant == "password":
-            return self._grant_password(client, form, tenant or "common", tid)
+            return self._grant_password(client, form, tenant or "common", tid, public)
         if grant == "client_credentials":
             return self._grant_client_credentials(client, form, flavor, tid)
         if grant == "refresh_token":
-            return self._grant_refresh(client, form, flavor, tenant, tid)
-        return self._grant_code(client, form, flavor, tenant, tid)
+            return self._grant_refresh(client, form, flavor, tenant, tid, public)
+        if grant == DEVICE_CODE_GRANT:
+            return self._grant_device_code(client, form, tenant or "common", tid, public)
+        return self._grant_code(client, form, flavor, tenant, tid, public)
 
     # client authentication
     def _authenticate_client(
         self, request: Request, flavor: str, endpoint: str, tenant: str | None
     ) -> _Client:
+        return self._authenticate(request, flavor, endpoint, tenant, "")[0]
+
+    def _authenticate(
+        self, request: Request, flavor: str, endpoint: str, tenant: str | None, grant: str
+    ) -> tuple[_Client, str]:
+        """(client, authentication method used: ``none`` for a public client)."""
         form = request.form
         basic = request.basic_auth()
         assertion = form.get("client_assertion")
@@ -1170,15 +1643,18 @@ class LocalIdP(TLSHTTPService):
         elif secret_in_body is not None or basic is not None:
             method = "client_secret_post" if secret_in_body is not None else "client_secret_basic"
             given = secret_in_body if secret_in_body is not None else (basic[1] if basic else "")
-            if client.secret is None:
-                raise OAuthError(
-                    401,
-                    "invalid_client",
-                    "Client is public so neither 'client_assertion' nor 'client_secret' should "
-                    "be presented.",
-                    aadsts=700025,
-                )
-            if not hmac.compare_digest(given.encode(), client.secret.encode()):
+            if not client.confidential:
+                raise _public_client_error()
+            now = time.time()
+            matched = next(
+                (
+                    entry
+                    for entry in client.secrets
+                    if hmac.compare_digest(given.encode(), entry.value.encode())
+                ),
+                None,
+            )
+            if matched is None or matched.active_at > now:  # not (yet) a valid secret
                 if flavor == ENTRA:
                     raise OAuthError(
                         401,
@@ -1189,7 +1665,7 @@ class LocalIdP(TLSHTTPService):
                         aadsts=7000215,
                     )
                 raise OAuthError(401, "invalid_client", "Unauthorized")
-            if client.secret_expired:
+            if matched.is_expired(now):
                 raise OAuthError(
                     401,
                     "invalid_client",
@@ -1201,7 +1677,15 @@ class LocalIdP(TLSHTTPService):
                 )
         else:
             method = "none"
-            if client.secret is not None or client.public_key is not None:
+            if client.allow_public_client:
+                allowed = grant != "client_credentials"
+            else:  # legacy: a client registered without any credential is public
+                allowed = (
+                    not client.confidential
+                    and client.public_key is None
+                    and grant != DEVICE_CODE_GRANT
+                )
+            if not allowed:
                 if flavor == GOOGLE:
                     raise OAuthError(400, "invalid_request", "client_secret is missing.")
                 raise OAuthError(
@@ -1219,7 +1703,7 @@ class LocalIdP(TLSHTTPService):
                 f"client authentication method mismatch: registered {wanted}, used {method}",
                 aadsts=7000215 if method.startswith("client_secret") else 700027,
             )
-        return client
+        return client, method
 
     def _verify_client_assertion(
         self, client: _Client, form: dict[str, str], flavor: str, endpoint: str
@@ -1315,6 +1799,7 @@ class LocalIdP(TLSHTTPService):
         form: dict[str, str],
         grant: str,
         nonce: str | None = None,
+        public: bool = False,
     ) -> dict[str, Any]:
         resource = _resource_scopes(requested) or (DEFAULT_ENTRA_SCOPE,)
         lowered = {s.lower() for s in requested}
@@ -1328,7 +1813,7 @@ class LocalIdP(TLSHTTPService):
         }
         if "offline_access" in lowered or grant == "refresh_token":
             out["refresh_token"] = self._new_refresh_token(
-                client.client_id, username, requested, tid, ENTRA
+                client.client_id, username, requested, tid, ENTRA, public=public
             )
         if "openid" in lowered:
             issuer = f"{self.base_url}/{tid or self._tenant_id(tenant)}/v2.0"
@@ -1340,7 +1825,12 @@ class LocalIdP(TLSHTTPService):
         return out
 
     def _grant_password(
-        self, client: _Client, form: dict[str, str], tenant: str, tid: str | None
+        self,
+        client: _Client,
+        form: dict[str, str],
+        tenant: str,
+        tid: str | None,
+        public: bool = False,
     ) -> dict[str, Any]:
         username = form.get("username", "")
         password = form.get("password", "")
@@ -1368,7 +1858,7 @@ class LocalIdP(TLSHTTPService):
         if client.consent_required:
             raise self._consent_error(client)
         return self._entra_user_response(
-            client, user.username, requested, tenant, tid, form, "password"
+            client, user.username, requested, tenant, tid, form, "password", public=public
         )
 
     def _grant_client_credentials(
@@ -1412,6 +1902,7 @@ class LocalIdP(TLSHTTPService):
         flavor: str,
         tenant: str | None,
         tid: str | None,
+        public: bool = False,
     ) -> dict[str, Any]:
         token = form.get("refresh_token", "")
         with self._lock:
@@ -1425,6 +1916,9 @@ class LocalIdP(TLSHTTPService):
                     aadsts=9002313,
                 )
             raise OAuthError(400, "invalid_grant", "Bad Request")
+        if flavor == ENTRA and record.public and not public:
+            # Issued to a public-client flow: Entra refuses a secret/assertion now.
+            raise _public_client_error()
         if record.state != "valid":
             if flavor == GOOGLE:
                 raise OAuthError(400, "invalid_grant", "Token has been expired or revoked.")
@@ -1460,7 +1954,14 @@ class LocalIdP(TLSHTTPService):
                 record.state = "rotated"
             asked = requested or record.scopes
             return self._entra_user_response(
-                client, record.subject, asked, tenant or "common", tid, form, "refresh_token"
+                client,
+                record.subject,
+                asked,
+                tenant or "common",
+                tid,
+                form,
+                "refresh_token",
+                public=public,
             )
         granted = record.scopes
         if requested and not set(requested) <= set(granted):
@@ -1488,7 +1989,7 @@ class LocalIdP(TLSHTTPService):
             with self._lock:
                 record.state = "rotated"
             out["refresh_token"] = self._new_refresh_token(
-                client.client_id, record.subject, granted, tid, GENERIC
+                client.client_id, record.subject, granted, tid, GENERIC, public=public
             )
         return out
 
@@ -1505,6 +2006,7 @@ class LocalIdP(TLSHTTPService):
         flavor: str,
         tenant: str | None,
         tid: str | None,
+        public: bool = False,
     ) -> dict[str, Any]:
         with self._lock:
             code = self._codes.get(form.get("code", ""))
@@ -1576,6 +2078,7 @@ class LocalIdP(TLSHTTPService):
                 form,
                 "authorization_code",
                 nonce=code.nonce,
+                public=public,
             )
         info = self._mint_access_token(
             flavor, client.client_id, code.subject, code.scopes, tid, "authorization_code"
@@ -1588,13 +2091,160 @@ class LocalIdP(TLSHTTPService):
         }
         if code.offline:
             out["refresh_token"] = self._new_refresh_token(
-                client.client_id, code.subject, code.requested, tid, flavor
+                client.client_id, code.subject, code.requested, tid, flavor, public=public
             )
         if "openid" in {s.lower() for s in code.requested}:
             out["id_token"] = self._id_token(
                 self.base_url, client.client_id, code.subject, None, code.nonce
             )
         return out
+
+    # device code flow (RFC 8628, Entra flavour)
+    def _devicecode(self, request: Request, tenant: str) -> Response:
+        try:
+            return Response.json(200, self._devicecode_inner(request, tenant))
+        except OAuthError as err:
+            return self._error_response(ENTRA, err)
+
+    def _devicecode_inner(self, request: Request, tenant: str) -> dict[str, Any]:
+        tid = self._check_tenant(tenant)
+        form = request.form
+        if request.duplicate_keys:
+            raise OAuthError(
+                400,
+                "invalid_request",
+                f"Duplicate parameters: {sorted(set(request.duplicate_keys))}.",
+                aadsts=90015,
+            )
+        client_id = form.get("client_id", "")
+        if not client_id:
+            raise OAuthError(
+                400,
+                "invalid_request",
+                "The request body must contain the following parameter: 'client_id'.",
+                aadsts=900144,
+            )
+        with self._lock:
+            client = self._clients.get(client_id)
+        if client is None or not self._client_in_tenant(client, tenant):
+            raise self._unknown_client_error(ENTRA, client_id, tenant)
+        requested = _split_scopes(form.get("scope"))
+        if not requested:
+            raise OAuthError(
+                400,
+                "invalid_request",
+                "The request body must contain the following parameter: 'scope'.",
+                aadsts=900144,
+            )
+        user_code = "".join(secrets.choice(_USER_CODE_ALPHABET) for _ in range(9))
+        with self._lock:
+            lifetime = int(self.device_code_lifetime)
+            interval = int(self.device_code_interval)
+            uri = self.device_verification_uri
+            record = _DeviceCode(
+                device_code="DAQABIQEAAAB" + secrets.token_urlsafe(180),
+                user_code=user_code,
+                client_id=client.client_id,
+                requested=requested,
+                tenant=tenant,
+                tid=tid,
+                expires_at=time.time() + lifetime,
+                interval=interval,
+                auto_approve=self._device_auto_approve,
+            )
+            self._device_codes[record.device_code] = record
+            self._device_changed.notify_all()
+        return {
+            "user_code": user_code,
+            "device_code": record.device_code,
+            "verification_uri": uri,
+            "expires_in": lifetime,
+            "interval": interval,
+            "message": (
+                f"To sign in, use a web browser to open the page {uri} and enter the code "
+                f"{user_code} to authenticate."
+            ),
+        }
+
+    def _grant_device_code(self, *args: Any) -> dict[str, Any]:
+        # Check-and-consume must be atomic (like refresh tokens and codes).
+        with self._lock:
+            return self._grant_device_code_locked(*args)
+
+    def _grant_device_code_locked(
+        self,
+        client: _Client,
+        form: dict[str, str],
+        tenant: str,
+        tid: str | None,
+        public: bool,
+    ) -> dict[str, Any]:
+        device_code = form.get("device_code") or form.get("code") or ""
+        if not device_code:
+            raise OAuthError(
+                400,
+                "invalid_request",
+                "The request body must contain the following parameter: 'device_code'.",
+                aadsts=900144,
+            )
+        record = self._device_codes.get(device_code)
+        if record is None or record.client_id != client.client_id:
+            raise OAuthError(
+                400,
+                "bad_verification_code",
+                "The provided value for the input parameter 'device_code' is not valid.",
+                aadsts=70018,
+            )
+        record.polls += 1
+        self._device_changed.notify_all()
+        if record.state == "redeemed":
+            raise OAuthError(
+                400,
+                "invalid_grant",
+                "The provided value for the input parameter 'device_code' is not valid: it "
+                "was already redeemed.",
+                aadsts=70000,
+            )
+        if record.state == "declined":
+            raise OAuthError(
+                400,
+                "authorization_declined",
+                "The end user denied the authorization request.",
+                aadsts=70000,
+            )
+        if record.expires_at <= time.time():
+            record.state = "expired"
+            raise OAuthError(
+                400,
+                "expired_token",
+                "Verification code expired. Have the user retry the sign-in.",
+                aadsts=70019,
+            )
+        if record.state == "pending" and record.auto_approve is not None:
+            username, after = record.auto_approve
+            if record.polls > after:
+                record.state, record.username = "approved", username
+        if record.state == "pending":
+            raise OAuthError(
+                400,
+                "authorization_pending",
+                "OAuth 2.0 device flow error. Authorization is pending. Continue polling.",
+                aadsts=70016,
+            )
+        if client.consent_required:
+            raise self._consent_error(client)
+        assert record.username is not None
+        record.state = "redeemed"
+        return self._entra_user_response(
+            client,
+            record.username,
+            record.requested,
+            tenant,
+            tid or record.tid,
+            form,
+            DEVICE_CODE_GRANT,
+            public=public,
+        )
 
     def _google_jwt_bearer(self, form: dict[str, str]) -> dict[str, Any]:
         assertion = form.get("assertion")
