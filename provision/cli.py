@@ -22,8 +22,12 @@ playbook_argument = click.argument(
 
 def format_option(*choices: str) -> Callable[[Any], Any]:
     return click.option(
-        "--format", "fmt", type=click.Choice(choices or FORMATS), default=(choices or FORMATS)[0],
-        show_default=True, help="Output format.",
+        "--format",
+        "fmt",
+        type=click.Choice(choices or FORMATS),
+        default=(choices or FORMATS)[0],
+        show_default=True,
+        help="Output format.",
     )
 
 
@@ -41,13 +45,14 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except PlaybookError as exc:
-            from .report import print_problems
+            from .report import reporter
 
-            fmt = (ctx.meta.get("provision.format") or "text")
-            print_problems(exc.problems, fmt)
+            reporter(ctx.meta.get("provision.format") or "text").problems(exc.problems)
             ctx.exit(2)
         except OperationError as exc:
-            click.echo(f"provision: {exc}", err=True)
+            click.echo(f"provision: {exc.message}", err=True)
+            if exc.hint:
+                click.echo(f"hint: {exc.hint}", err=True)
             ctx.exit(1)
         except KeyboardInterrupt:
             click.echo("provision: interrupted", err=True)
@@ -72,13 +77,17 @@ def _remember_format(fmt: str) -> None:
 
 
 @cli.command()
-@click.argument("playbooks", nargs=-1, required=True, metavar="PLAYBOOK...",
-                type=click.Path(path_type=str))
+@click.argument(
+    "playbooks", nargs=-1, required=True, metavar="PLAYBOOK...", type=click.Path(path_type=str)
+)
 @format_option()
 @vault_option
-@click.option("--no-secrets", is_flag=True,
-              help="Do not resolve secret references (for pre-commit hooks and machines "
-              "without the secrets).")
+@click.option(
+    "--no-secrets",
+    is_flag=True,
+    help="Do not resolve secret references (for pre-commit hooks and machines "
+    "without the secrets).",
+)
 def validate(
     playbooks: tuple[str, ...], fmt: str, vault_password_file: str | None, no_secrets: bool
 ) -> None:
@@ -93,8 +102,14 @@ def validate(
     _remember_format(fmt)
     from .commands.validate import run
 
-    sys.exit(run(playbooks, fmt=fmt, vault_password_file=vault_password_file,
-                 resolve_secrets=not no_secrets))
+    sys.exit(
+        run(
+            playbooks,
+            fmt=fmt,
+            vault_password_file=vault_password_file,
+            resolve_secrets=not no_secrets,
+        )
+    )
 
 
 @cli.command()
@@ -107,15 +122,9 @@ def schema(fmt: str) -> None:
       provision schema > playbook.schema.json
       provision schema --format markdown > docs/reference.md
     """
-    from .schema import schema as loaded
-    from .schema import schema_text
+    from .commands.schema import run
 
-    if fmt == "markdown":
-        from .reference import render_reference
-
-        click.echo(render_reference(loaded()), nl=False)
-    else:
-        click.echo(schema_text(), nl=False)
+    sys.exit(run(fmt=fmt))
 
 
 @cli.command("redirect-uris")
@@ -138,16 +147,26 @@ def redirect_uris_command(playbook: str, client_name: str | None, fmt: str) -> N
 
 
 limit_option = click.option(
-    "--limit", "-l", metavar="PATTERN",
+    "--limit",
+    "-l",
+    metavar="PATTERN",
     help="Only these sites or site/app names: globs, comma for union, ! to exclude "
     "(e.g. 'acme*,!acme-test,beta/fax').",
 )
-diff_option = click.option("--diff", "show_diff", is_flag=True,
-                           help="Show unified diffs (secret values masked).")
-prune_option = click.option("--prune", is_flag=True,
-                            help="Delete files this tool wrote that the spec no longer produces.")
-jobs_option = click.option("-j", "--jobs", type=click.IntRange(1, 256), default=8,
-                           show_default=True, help="Parallel network operations.")
+diff_option = click.option(
+    "--diff", "show_diff", is_flag=True, help="Show unified diffs (secret values masked)."
+)
+prune_option = click.option(
+    "--prune", is_flag=True, help="Delete files this tool wrote that the spec no longer produces."
+)
+jobs_option = click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 256),
+    default=8,
+    show_default=True,
+    help="Parallel network operations.",
+)
 
 
 @cli.command()
@@ -160,8 +179,14 @@ jobs_option = click.option("-j", "--jobs", type=click.IntRange(1, 256), default=
 @format_option()
 @vault_option
 def plan(
-    playbook: str, show_diff: bool, limit: str | None, prune: bool, detailed_exitcode: bool,
-    jobs: int, fmt: str, vault_password_file: str | None,
+    playbook: str,
+    show_diff: bool,
+    limit: str | None,
+    prune: bool,
+    detailed_exitcode: bool,
+    jobs: int,
+    fmt: str,
+    vault_password_file: str | None,
 ) -> None:
     """Show what apply would change, without writing anything.
 
@@ -175,9 +200,18 @@ def plan(
     _remember_format(fmt)
     from .commands.plan import run
 
-    sys.exit(run(playbook, limit=limit, prune=prune, show_diff=show_diff,
-                 detailed_exitcode=detailed_exitcode, vault_password_file=vault_password_file,
-                 fmt=fmt, jobs=jobs))
+    sys.exit(
+        run(
+            playbook,
+            limit=limit,
+            prune=prune,
+            show_diff=show_diff,
+            detailed_exitcode=detailed_exitcode,
+            vault_password_file=vault_password_file,
+            fmt=fmt,
+            jobs=jobs,
+        )
+    )
 
 
 @cli.command()
@@ -190,8 +224,14 @@ def plan(
 @format_option()
 @vault_option
 def apply(
-    playbook: str, check: bool, show_diff: bool, limit: str | None, prune: bool, jobs: int,
-    fmt: str, vault_password_file: str | None,
+    playbook: str,
+    check: bool,
+    show_diff: bool,
+    limit: str | None,
+    prune: bool,
+    jobs: int,
+    fmt: str,
+    vault_password_file: str | None,
 ) -> None:
     """Write every app's config and every client's redirect URI list.
 
@@ -209,8 +249,18 @@ def apply(
     _remember_format(fmt)
     from .commands.apply import run
 
-    sys.exit(run(playbook, limit=limit, prune=prune, check=check, show_diff=show_diff,
-                 vault_password_file=vault_password_file, fmt=fmt, jobs=jobs))
+    sys.exit(
+        run(
+            playbook,
+            limit=limit,
+            prune=prune,
+            check=check,
+            show_diff=show_diff,
+            vault_password_file=vault_password_file,
+            fmt=fmt,
+            jobs=jobs,
+        )
+    )
 
 
 @cli.command()
@@ -260,8 +310,9 @@ def encrypt_string(name: str, vault_id: str | None, vault_password_file: str | N
         value = sys.stdin.read().rstrip("\r\n")
     if not value:
         raise click.UsageError("nothing to encrypt: the value is empty")
-    sys.exit(run(name=name, value=value, vault_id=vault_id,
-                 vault_password_file=vault_password_file))
+    sys.exit(
+        run(name=name, value=value, vault_id=vault_id, vault_password_file=vault_password_file)
+    )
 
 
 @cli.command()
@@ -296,16 +347,16 @@ def completion(shell: str) -> None:
       eval "$(provision completion bash)"
     or put it in ~/.bashrc; zsh and fish likewise.
     """
-    from click.shell_completion import get_completion_class
+    from .commands.completion import run
 
-    completion_class = get_completion_class(shell)
-    assert completion_class is not None
-    script = completion_class(cli, {}, "provision", "_PROVISION_COMPLETE").source()
-    click.echo(script)
+    sys.exit(run(cli, shell))
 
 
 timeout_option = click.option(
-    "--timeout", type=click.FloatRange(0.1, 3600), default=15.0, show_default=True,
+    "--timeout",
+    type=click.FloatRange(0.1, 3600),
+    default=15.0,
+    show_default=True,
     help="Seconds to wait for any one network answer.",
 )
 
@@ -314,13 +365,24 @@ timeout_option = click.option(
 @playbook_argument
 @click.option("--smtp", is_flag=True, help="Also log in to each SMTP server with XOAUTH2.")
 @limit_option
-@click.option("-j", "--jobs", type=click.IntRange(1, 256), default=8, show_default=True,
-              help="Identities verified in parallel.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 256),
+    default=8,
+    show_default=True,
+    help="Identities verified in parallel.",
+)
 @timeout_option
 @format_option()
 @vault_option
 def verify(
-    playbook: str, smtp: bool, limit: str | None, jobs: int, timeout: float, fmt: str,
+    playbook: str,
+    smtp: bool,
+    limit: str | None,
+    jobs: int,
+    timeout: float,
+    fmt: str,
     vault_password_file: str | None,
 ) -> None:
     """Acquire a token for every identity in use (and, with --smtp, log in to SMTP).
@@ -335,22 +397,46 @@ def verify(
     _remember_format(fmt)
     from .commands.verify import run
 
-    sys.exit(run(playbook, smtp=smtp, limit=limit, jobs=jobs, fmt=fmt,
-                 vault_password_file=vault_password_file, timeout=timeout))
+    sys.exit(
+        run(
+            playbook,
+            smtp=smtp,
+            limit=limit,
+            jobs=jobs,
+            fmt=fmt,
+            vault_password_file=vault_password_file,
+            timeout=timeout,
+        )
+    )
 
 
 @cli.command()
 @playbook_argument
 @click.argument("identity")
 @click.option("--no-browser", is_flag=True, help="Only print the URL (SSH sessions).")
-@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
-              help="Loopback port for the redirect (0: any free port).")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
+    help="Loopback port for the redirect (0: any free port).",
+)
 @click.option("--device-code", is_flag=True, help="Use the device code flow (Microsoft).")
-@click.option("--timeout", type=click.FloatRange(1, 3600), default=300.0, show_default=True,
-              help="Seconds to wait for the sign-in.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(1, 3600),
+    default=300.0,
+    show_default=True,
+    help="Seconds to wait for the sign-in.",
+)
 @vault_option
 def authorize(
-    playbook: str, identity: str, no_browser: bool, port: int, device_code: bool, timeout: float,
+    playbook: str,
+    identity: str,
+    no_browser: bool,
+    port: int,
+    device_code: bool,
+    timeout: float,
     vault_password_file: str | None,
 ) -> None:
     """Authorize an interactive identity once; its refresh token is stored.
@@ -364,9 +450,17 @@ def authorize(
     """
     from .commands.authorize import run
 
-    sys.exit(run(playbook, identity, open_browser=not no_browser, port=port,
-                 device_code=device_code, timeout=timeout,
-                 vault_password_file=vault_password_file))
+    sys.exit(
+        run(
+            playbook,
+            identity,
+            open_browser=not no_browser,
+            port=port,
+            device_code=device_code,
+            timeout=timeout,
+            vault_password_file=vault_password_file,
+        )
+    )
 
 
 @cli.command("test-mail")
@@ -377,7 +471,11 @@ def authorize(
 @timeout_option
 @vault_option
 def test_mail(
-    playbook: str, identity: str, to: str, subject: str, timeout: float,
+    playbook: str,
+    identity: str,
+    to: str,
+    subject: str,
+    timeout: float,
     vault_password_file: str | None,
 ) -> None:
     """Send a real test message through an identity's SMTP server with XOAUTH2.
@@ -388,8 +486,16 @@ def test_mail(
     """
     from .commands.test_mail import run
 
-    sys.exit(run(playbook, identity, to=to, subject=subject, timeout=timeout,
-                 vault_password_file=vault_password_file))
+    sys.exit(
+        run(
+            playbook,
+            identity,
+            to=to,
+            subject=subject,
+            timeout=timeout,
+            vault_password_file=vault_password_file,
+        )
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -410,4 +516,3 @@ def main(argv: list[str] | None = None) -> None:
             err=True,
         )
         sys.exit(1)
-

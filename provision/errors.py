@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Final, Literal
 
-ERROR = "error"
-WARNING = "warning"
+Severity = Literal["error", "warning"]
+ERROR: Final = "error"
+WARNING: Final = "warning"
 
 DocPath = tuple[str | int, ...]
 
@@ -44,7 +46,7 @@ def one_line(text: str) -> str:
 class Problem:
     """One error or warning. Messages never carry a secret's value."""
 
-    severity: str
+    severity: Severity
     message: str
     location: Location | None = None
     path: DocPath = ()
@@ -78,4 +80,13 @@ class PlaybookError(Exception):
 
 
 class OperationError(Exception):
-    """An operation failed (a token, a file, a console): exit 1."""
+    """An operation failed (a token, a file, a console): exit 1. `message` says what,
+    `hint` what to do about it; neither ever holds a secret."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message

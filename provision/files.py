@@ -1,21 +1,26 @@
-"""The one way to write output files: atomic, durable, batched; and the lock."""
+"""Files: the one atomic writer (durable, batched), the one JSON-file reader, the lock."""
 
 from __future__ import annotations
 
 import errno
 import fcntl
+import json
 import os
-import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from .errors import OperationError
+from .errors import Location, OperationError
 
 TMP_SUFFIX = ".provision-tmp"
 LOCK = ".provision.lock"
 DIR_MODE = 0o700
+# Up to this many files are flushed one by one (fsync); more share one os.sync(), which
+# costs about what 3 fsyncs do and flushes everything at once.
+FSYNC_BATCH = 8
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,30 @@ class Write:
 class WriteFailure:
     path: Path
     message: str
+
+
+class JsonFileError(Exception):
+    """A JSON file cannot be read or parsed: the message names the file, `location` the
+    line and column of a syntax error."""
+
+    def __init__(self, message: str, location: Location | None = None) -> None:
+        super().__init__(message)
+        self.location = location
+
+
+def read_json(path: Path) -> Any:
+    """The parsed content of a JSON file; JsonFileError when it cannot be read or parsed."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise JsonFileError(f"cannot read {path}: {exc.strerror}") from None
+    except ValueError:  # not UTF-8
+        raise JsonFileError(f"{path} is not valid JSON: not UTF-8 text") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        location = Location(str(path), exc.lineno, exc.colno)
+        raise JsonFileError(f"{path} is not valid JSON: {exc}", location) from None
 
 
 def make_dirs(directory: Path) -> None:
@@ -66,16 +95,19 @@ def output_lock(output_dir: Path) -> Iterator[None]:
 
 
 def _temporary(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
+    # pid and thread: token files are written from verify's worker threads
+    return path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}{TMP_SUFFIX}")
 
 
-def write_atomically(writes: Sequence[Write]) -> list[WriteFailure]:
-    """Write every file through a temporary in its directory, renamed into place
-    only once all data is on disk: a crash leaves each file old or new, never
-    partial. One flush for all temporaries, one for all renames."""
+def write_files(writes: Sequence[Write]) -> list[WriteFailure]:
+    """Write every file through a temporary in its directory, renamed into place only
+    once all data is on disk: a crash leaves each file old or new, never partial. A few
+    files are fsynced one by one; many share one flush for the data and one for the
+    renames."""
     failures: list[WriteFailure] = []
     staged: list[tuple[Path, Path]] = []
     made_dirs: set[Path] = set()
+    one_by_one = len(writes) <= FSYNC_BATCH
     for write in writes:
         directory = write.path.parent
         temporary = _temporary(write.path)
@@ -88,7 +120,9 @@ def write_atomically(writes: Sequence[Write]) -> list[WriteFailure]:
                 os.fchmod(fd, write.mode)  # the umask must not widen or narrow it
                 view = memoryview(write.content)
                 while view:
-                    view = view[os.write(fd, view):]
+                    view = view[os.write(fd, view) :]
+                if one_by_one:
+                    os.fsync(fd)
             finally:
                 os.close(fd)
         except OSError as exc:
@@ -98,37 +132,35 @@ def write_atomically(writes: Sequence[Write]) -> list[WriteFailure]:
         staged.append((temporary, write.path))
     if not staged:
         return failures
-    os.sync()
+    if not one_by_one:
+        os.sync()
     for temporary, path in staged:
         try:
             os.replace(temporary, path)
         except OSError as exc:
             failures.append(WriteFailure(path, f"cannot rename into place: {exc.strerror}"))
             _remove(temporary)
-    os.sync()
+    if one_by_one:
+        for directory in made_dirs:
+            _fsync_directory(directory)
+    else:
+        os.sync()
     return failures
 
 
 def write_file(path: Path, content: bytes, mode: int) -> None:
-    """Write one file atomically and durably (fsync of the file and its directory),
-    for the single files a command keeps: tokens, manifests, state. Raises OSError."""
-    make_dirs(path.parent)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
+    """`write_files` for the single files a command keeps (tokens, manifests, state);
+    raises OSError with the reason."""
+    for failure in write_files([Write(path, content, mode)]):
+        raise OSError(f"{failure.path}: {failure.message}")
+
+
+def _fsync_directory(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
     try:
-        with os.fdopen(fd, "wb") as out:
-            os.fchmod(out.fileno(), mode)
-            out.write(content)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(name, path)
-    except BaseException:
-        _remove(Path(name))
-        raise
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
+        os.fsync(fd)
     finally:
-        os.close(directory)
+        os.close(fd)
 
 
 def remove_files(paths: Sequence[Path]) -> list[WriteFailure]:

@@ -1,18 +1,63 @@
-"""The resolved playbook: frozen data that every later step reads."""
+"""The resolved playbook: frozen data that every later step reads.
+
+Resolve computes it once, redirect URI lists included; nothing here imports a later step.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Literal
 
 from .secret import SecretRef
 
-if TYPE_CHECKING:
-    from .redirect_uris import ClientUris
+ProviderName = Literal["microsoft", "google", "generic"]
+Mode = Literal[
+    "exchange",
+    "microsoft365",
+    "gmail",
+    "google_service_account",
+    "client_secret_post",
+    "private_key_jwt",
+]
+Security = Literal["starttls", "tls"]
+ManageRedirectUris = Literal["off", "merge", "exact"]
+ItemKind = Literal["app", "site", "sheet", "client"]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Item:
+    """What a file or a result belongs to: an app of a site, a site (its own outputs), a
+    site's setup sheet, or a client; `output` names one of the playbook's outputs of it.
+    Printed as `acme/pbx`, `site:acme`, `sheet:acme`, `client:acme-azure`, with
+    ` output NAME` behind for a playbook output."""
+
+    kind: ItemKind
+    name: str  # the site, or the client
+    app: str | None = None
+    output: str | None = None
+
+    @classmethod
+    def of_app(cls, site: str, app: str) -> Item:
+        return cls("app", site, app)
+
+    @property
+    def site(self) -> str | None:
+        return None if self.kind == "client" else self.name
+
+    @property
+    def task(self) -> Item:
+        """The unit a recap counts: an item with all its outputs."""
+        return Item(self.kind, self.name, self.app) if self.output else self
+
+    def with_output(self, output: str) -> Item:
+        return Item(self.kind, self.name, self.app, output)
+
+    def __str__(self) -> str:
+        text = f"{self.name}/{self.app}" if self.kind == "app" else f"{self.kind}:{self.name}"
+        return f"{text} output {self.output}" if self.output else text
 
 
 @dataclass(frozen=True)
@@ -28,7 +73,7 @@ class Settings:
 @dataclass(frozen=True)
 class Client:
     name: str
-    provider: str
+    provider: ProviderName
     client_id: str | None
     token_endpoint: str | None
     authorization_url: str | None  # base URL, as typed into the innovaphone UI
@@ -39,8 +84,8 @@ class Client:
     personal_accounts: bool = False
     manifest_file: Path | None = None
     client_secrets_file: Path | None = None
-    manage_redirect_uris: str = "off"
-    graph_endpoint: str = "https://graph.microsoft.com"
+    manage_redirect_uris: ManageRedirectUris = "off"
+    graph_endpoint: str | None = None  # microsoft
     graph_client: str | None = None
     client_email: str | None = None
     private_key_id: str | None = None
@@ -48,30 +93,29 @@ class Client:
     service_account_file: Path | None = None
     scope: str | None = None
 
+    @property
+    def graph_managed(self) -> bool:
+        return self.manage_redirect_uris != "off"
+
 
 @dataclass(frozen=True)
 class Smtp:
     host: str
     port: int
-    security: str  # "starttls" | "tls"
+    security: Security
 
 
 @dataclass(frozen=True)
 class Identity:
     name: str
     client: Client
-    mode: str
+    mode: Mode
     sender: str  # may still hold Jinja2: apps render it in their context
     sender_name: str | None
     username: str | None
     password: SecretRef | None
     smtp: Smtp | None  # the identity's, or its provider's default
-
-    @property
-    def interactive(self) -> bool:
-        from .providers import is_interactive
-
-        return is_interactive(self.mode, self.client.authorization_url)
+    interactive: bool  # its apps authorize through a browser and need a redirect URI
 
 
 @dataclass(frozen=True, slots=True)  # one per app: 100,000 of them in large playbooks
@@ -84,6 +128,10 @@ class App:
     sender_name: str | None
     redirect_uri: str | None  # only where the identity authorizes interactively
     authorization_url: str | None  # the full URL with the appended parameters
+
+    @property
+    def item(self) -> Item:
+        return Item("app", self.site, self.name)
 
     @property
     def address(self) -> str:
@@ -101,6 +149,23 @@ class Site:
 
 
 @dataclass(frozen=True)
+class ClientUris:
+    """The redirect URIs one client's console must hold, and which apps need each."""
+
+    client: Client
+    uris: tuple[str, ...]  # sorted, unique
+    apps: Mapping[str, tuple[str, ...]]  # uri -> the `site/app` addresses that need it
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "name": self.client.name,
+            "provider": self.client.provider,
+            "client_id": self.client.client_id,
+            "redirect_uris": list(self.uris),
+        }
+
+
+@dataclass(frozen=True)
 class Model:
     base_dir: Path
     settings: Settings
@@ -108,13 +173,10 @@ class Model:
     identities: Mapping[str, Identity]
     sites: tuple[Site, ...]
     outputs: Mapping[str, Mapping[str, object]]
+    redirect_uris: tuple[ClientUris, ...]  # every client's, sorted by client name
 
     def apps(self) -> list[App]:
         return [app for site in self.sites for app in site.apps]
 
-    @cached_property
-    def redirect_uri_lists(self) -> list[ClientUris]:
-        """Every client's redirect URIs (computed once; see redirect_uris.redirect_uris)."""
-        from .redirect_uris import redirect_uris
-
-        return redirect_uris(self)
+    def uris_of(self, client: str) -> ClientUris:
+        return next(entry for entry in self.redirect_uris if entry.client.name == client)

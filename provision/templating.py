@@ -1,32 +1,98 @@
-"""Jinja2 in string values: one sandboxed environment, each text compiled once."""
+"""Jinja2: the one environment factory, and rendering of the playbook's string values.
+
+Every environment has strict undefined names, no autoescaping and keeps a trailing
+newline. The playbook's own text (values, output templates) renders sandboxed; the
+package's templates are ours and render without the sandbox's per-attribute checks.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import StrictUndefined, Template, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
+if TYPE_CHECKING:  # Jinja2 loads on first use: a playbook without templates never needs it
+    from jinja2 import BaseLoader, Environment, Template
 
-_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+# Jinja2's tojson escapes & < > ' for HTML; these files are read by people and PBXs.
+# One encoder: json.dumps with options builds a new one on every call.
+to_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def json_object(mapping: Mapping[str, Any]) -> str:
+    """A JSON object, one key a line, nested values compact: easy to read and to diff,
+    and fast (the C encoder does each value)."""
+    lines = [f"  {to_json(key)}: {to_json(value)}" for key, value in mapping.items()]
+    return "{\n" + ",\n".join(lines) + "\n}" if lines else "{}"
+
+
+def make_environment(loader: BaseLoader | None = None, *, sandboxed: bool = True) -> Environment:
+    """A Jinja2 environment with the project's settings."""
+    from jinja2 import Environment, StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    cls = SandboxedEnvironment if sandboxed else Environment
+    environment = cls(
+        loader=loader, undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True
+    )
+    environment.filters["json"] = to_json
+    environment.filters["json_object"] = json_object
+    return environment
 
 
 class TemplateProblem(Exception):
-    """A value's template cannot be rendered; the message says why."""
+    """A template cannot be rendered; the message says why."""
+
+
+@lru_cache(maxsize=8)
+def package_template(name: str) -> Template:
+    """One of the package's own templates (provision/templates), compiled once."""
+    return _package_environment().get_template(name)
+
+
+@lru_cache(maxsize=1)
+def _package_environment() -> Environment:
+    from jinja2 import PackageLoader
+
+    return make_environment(PackageLoader("provision", "templates"), sandboxed=False)
+
+
+@lru_cache(maxsize=1)
+def _values_environment() -> Environment:
+    return make_environment()
+
+
+@lru_cache(maxsize=32)
+def _files_environment(base_dir: Path) -> Environment:
+    from jinja2 import FileSystemLoader
+
+    return make_environment(FileSystemLoader(str(base_dir)))
 
 
 @lru_cache(maxsize=4096)
 def _compile(text: str) -> Template:
-    return _ENV.from_string(text)
+    return _values_environment().from_string(text)
 
 
 def render(text: str, context: Mapping[str, Any]) -> str:
-    """Render `text` if it holds Jinja2; plain text is returned as it is."""
+    """Render a playbook value if it holds Jinja2; plain text is returned as it is."""
     if "{" not in text:
         return text
+    return _guarded(lambda: _compile(text).render(context))
+
+
+def render_file(base_dir: Path, name: str, context: Mapping[str, Any]) -> str:
+    """Render the playbook's template file `name` (relative to `base_dir`), sandboxed."""
+    return _guarded(lambda: _files_environment(base_dir).get_template(name).render(context))
+
+
+def _guarded(render_it: Any) -> str:
+    from jinja2 import TemplateError
+
     try:
-        return _compile(text).render(context)
+        return str(render_it())
     except TemplateError as exc:
         raise TemplateProblem(f"template error: {exc.message or exc}") from None
     except Exception as exc:  # noqa: BLE001 - a template can raise anything; report it, no traceback

@@ -15,7 +15,6 @@ from __future__ import annotations
 import binascii
 import os
 import stat
-import subprocess
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -166,29 +165,23 @@ def read_vault_password(path: str | os.PathLike[str], timeout: float = 30.0) -> 
 
 
 def _run_password_script(script: Path, timeout: float) -> bytes:
-    """Run a vault password script and return its standard output."""
+    """Run a vault password script and return its standard output (never quoted: a
+    failing script may still have printed the password); its stderr stays the
+    terminal's, so it can prompt."""
+    from .process import ProcessError, run
+
     try:
-        completed = subprocess.run(
+        return run(
             [os.fspath(script.absolute())],
-            stdout=subprocess.PIPE,
+            what="vault password script",
             timeout=timeout,
-            check=False,
+            capture_stderr=False,
         )
-    except subprocess.TimeoutExpired:
-        raise VaultError(
-            f"vault password script {script} did not finish within {timeout:g} seconds"
-        ) from None
-    except OSError as error:
-        raise VaultError(
-            f"cannot run vault password script {script}: {error.strerror}"
-            " (if it is not a script, remove its executable bit)"
-        ) from None
-    if completed.returncode != 0:
-        # Never quote its output: a failing script may still have printed the password.
-        raise VaultError(
-            f"vault password script {script} failed with exit status {completed.returncode}"
-        )
-    return completed.stdout
+    except ProcessError as exc:
+        message = str(exc)
+        if message.startswith("cannot run"):
+            message += " (if it is not a script, remove its executable bit)"
+        raise VaultError(message) from None
 
 
 def _new_salt() -> bytes:

@@ -98,9 +98,7 @@ def subprocess_env(
     env.update(extra or {})
     for name in unset:
         env.pop(name, None)
-    env["PYTHONPATH"] = os.pathsep.join(
-        [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
-    )
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
     return env
 
 
@@ -142,7 +140,9 @@ def stats_under(directory: Path) -> dict[str, tuple[int, int, int]]:
     for path in sorted([directory, *directory.rglob("*")]):
         info = path.stat()
         result[path.relative_to(directory).as_posix()] = (
-            info.st_mtime_ns, info.st_ino, stat.S_IMODE(info.st_mode)
+            info.st_mtime_ns,
+            info.st_ino,
+            stat.S_IMODE(info.st_mode),
         )
     return result
 

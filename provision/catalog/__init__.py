@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -40,3 +41,23 @@ def all_kinds(extra: Mapping[str, Mapping[str, Any]] | None) -> dict[str, AppKin
     for name, entry in (extra or {}).items():
         kinds[name] = app_kind(name, entry)
     return kinds
+
+
+def path_template_problem(template: str) -> str | None:
+    """Why an app kind's path template cannot be filled, or None: it may only
+    use {domain} and {path} (str.format would fail on, or look into, others)."""
+    try:
+        fields = [
+            (name, spec, conversion)
+            for _, name, spec, conversion in string.Formatter().parse(template)
+            if name is not None
+        ]
+    except ValueError as exc:
+        return f"invalid path template ({exc}): use {{domain}} and {{path}}"
+    for name, spec, conversion in fields:
+        if name not in ("domain", "path") or spec or conversion:
+            field = name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            return (
+                f"unknown placeholder {{{field}}} in the path template: use {{domain}} and {{path}}"
+            )
+    return None

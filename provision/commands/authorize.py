@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..credentials import named_request
-from ..errors import OperationError
-from ..secret import SecretResolver
-from ..validate import check_playbook
+from .. import pipeline
+from ..report import reporter
 
 
 def run(
@@ -20,24 +18,16 @@ def run(
     timeout: float,
     vault_password_file: str | None,
 ) -> int:
-    from ..tokens.authorize import authorize
-    from ..tokens.request import TokenError
-    from ..tokens.store import TokenStore
-
-    model = check_playbook(playbook).model
-    unit, request = named_request(
-        model, identity, SecretResolver(model.base_dir, vault_password_file)
+    checked = pipeline.check(playbook)
+    result = pipeline.authorize(
+        checked,
+        identity,
+        open_browser=open_browser,
+        port=port,
+        device_code=device_code,
+        timeout=timeout,
+        echo=lambda line: click.echo(line, err=True),
+        vault_password_file=vault_password_file,
     )
-    store = TokenStore(model.settings.state_dir / "tokens")
-    try:
-        token = authorize(
-            request, store, open_browser=open_browser, port=port, timeout=timeout,
-            device_code=device_code, echo=lambda line: click.echo(line, err=True),
-        )
-    except TokenError as exc:
-        raise OperationError(str(exc) + (f"\nhint: {exc.hint}" if exc.hint else "")) from None
-    click.echo(
-        f"{unit.name}: authorized {unit.sender}; refresh token stored in {store.directory} "
-        f"(access token valid until {token.expires_at:%Y-%m-%d %H:%M} UTC)"
-    )
+    reporter("text").authorized(result)
     return 0

@@ -6,9 +6,9 @@ import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
-from ..desired import builtin_template
 from ..errors import OperationError
-from ..schema import schema_text
+from ..templating import package_template
+from ..validate.schema import schema_text
 
 PLAYBOOK = "playbook.yaml"
 SCHEMA = "playbook.schema.json"
@@ -24,7 +24,7 @@ def run(directory: str, *, site: str, domain: str) -> int:
     slug = site.replace(".", "-")
     secret_env = f"{slug.upper().replace('-', '_')}_AZURE_SECRET"
     playbook.write_text(
-        builtin_template("init.yaml.j2").render(
+        package_template("init.yaml.j2").render(
             schema_path=SCHEMA,
             playbook_name=str(playbook),
             client=f"{slug}-azure",

@@ -1,13 +1,12 @@
-"""`provision validate`: schema, cross-references, secrets and lint."""
+"""`provision validate`: schema, cross-references, secrets and lint, for each playbook."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .. import pipeline
 from ..errors import PlaybookError, Problem
-from ..report import print_problems
-from ..secret import SecretResolver
-from ..validate import check_playbook, check_secrets
+from ..report import reporter
 
 
 def run(
@@ -19,31 +18,20 @@ def run(
 ) -> int:
     """Validate each playbook; all problems of all of them are reported."""
     problems: list[Problem] = []
+    checked = []
     failed = False
-    summaries = []
     for playbook in playbooks:
         try:
-            checked = check_playbook(playbook)
-            found = list(checked.warnings)
-            if resolve_secrets:
-                resolver = SecretResolver(checked.playbook.base_dir, vault_password_file)
-                errors = check_secrets(checked, resolver)
-                if errors:
-                    raise PlaybookError([*errors, *found])
+            one = pipeline.check(
+                playbook, vault_password_file=vault_password_file, resolve_secrets=resolve_secrets
+            )
         except PlaybookError as exc:
             problems.extend(exc.problems)
             failed = True
             continue
-        problems.extend(found)
-        model = checked.model
-        summaries.append(
-            f"{checked.playbook.path}: valid ({len(model.sites)} sites, {len(model.apps())} apps, "
-            f"{len(model.identities)} identities, {len(model.clients)} clients)"
-        )
+        problems.extend(one.warnings)
+        checked.append(one)
     if failed:
         raise PlaybookError(problems)
-    print_problems(problems, fmt)
-    if fmt == "text":
-        for line in summaries:
-            print(line)
+    reporter(fmt).validated(checked, problems)
     return 0

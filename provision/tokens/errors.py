@@ -1,14 +1,14 @@
-"""Turning what the IdPs, the libraries and the network say into `TokenError`s with hints,
-scrubbed of every secret the request holds."""
+"""Turning what the IdPs, the libraries and the network say into `TokenError`s, scrubbed
+of every secret the request holds. Hints are looked up where the provider is known
+(`hints.with_hint`)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from provision.secret import Secret
-from provision.tokens.hints import hint_for
-from provision.tokens.request import Token, TokenError, TokenRequest, redact
+from ..secret import Secret, redact
+from .request import Token, TokenError, TokenRequest
 
 DEFAULT_LIFETIME = 3600  # seconds, when a token answer carries no expires_in
 
@@ -20,13 +20,9 @@ def token_error(
     hint: str | None = None,
     needs_authorization: bool = False,
 ) -> TokenError:
-    """A TokenError about `req`'s identity, `text` scrubbed, the hint looked up."""
+    """A TokenError about `req`'s identity, `text` scrubbed of its secrets, on one line."""
     clean = redact(" ".join(text.split()), req.secrets())
-    return TokenError(
-        f"{req.identity}: {clean}",
-        hint or hint_for(clean),
-        needs_authorization=needs_authorization,
-    )
+    return TokenError(f"{req.identity}: {clean}", hint, needs_authorization=needs_authorization)
 
 
 def needs_reauthorization(exc: TokenError) -> TokenError:

@@ -1,29 +1,18 @@
-"""The contract between the resolver and the token layer: what to acquire, where, and what
-comes back. Imports no network library, so `provision validate` stays fast."""
+"""What to acquire, where, and what comes back: the contract between the desired state
+(which builds requests from the model) and the providers' token flows. Imports no network
+library."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime, timezone
+from typing import Literal
 
-from provision.secret import PLACEHOLDER, Secret
-
-MODES = (
-    "exchange",
-    "microsoft365",
-    "gmail",
-    "google_service_account",
-    "client_secret_post",
-    "private_key_jwt",
-)
-PUBLIC_AUTHORITY = "https://login.microsoftonline.com"
-GOOGLE_TOKEN_ENDPOINT = "https://oauth2.googleapis.com/token"
-MICROSOFT_SMTP_SCOPE = "https://outlook.office.com/SMTP.Send"
-MICROSOFT_APP_SCOPE = "https://outlook.office365.com/.default"
-GOOGLE_MAIL_SCOPE = "https://mail.google.com/"
+from ..errors import OperationError
+from ..model import Mode, ProviderName
+from ..secret import Secret
 
 
 @dataclass(frozen=True)
@@ -31,12 +20,12 @@ class TokenRequest:
     """One identity's token acquisition, fully resolved (endpoints, secrets, trust)."""
 
     identity: str  # identity name, used in messages and as the token-store key
-    mode: str  # one of MODES
-    provider: str  # microsoft | google | generic
+    mode: Mode | Literal["client_credentials"]  # client credentials: a Graph caller
+    provider: ProviderName
     client_id: str | None
     client_secret: Secret | None
     tenant: str | None  # microsoft
-    authority: str  # microsoft authority host URL (sovereign clouds override it)
+    authority: str | None  # microsoft: the authority host URL
     token_endpoint: str  # already resolved
     authorization_url: str | None  # base URL without innovaphone's params; None = not interactive
     sender: str  # mailbox
@@ -79,13 +68,6 @@ class TokenRequest:
 
 
 @dataclass(frozen=True)
-class SmtpTarget:
-    host: str
-    port: int
-    security: str  # "starttls" | "tls"
-
-
-@dataclass(frozen=True)
 class Token:
     access_token: Secret
     expires_at: datetime  # UTC, timezone-aware
@@ -96,33 +78,17 @@ class Token:
         return (self.expires_at - (now or datetime.now(timezone.utc))).total_seconds()
 
 
-class TokenError(Exception):
+class TokenError(OperationError):
     """A token or SMTP step failed. `message` says what, `hint` what to do about it;
-    `needs_authorization` marks an identity that was never authorized interactively.
-    Neither ever contains a secret value."""
+    `needs_authorization` marks an identity that was never authorized interactively (or
+    whose authorization the identity provider no longer accepts). Neither ever contains
+    a secret value."""
 
     def __init__(
         self, message: str, hint: str | None = None, *, needs_authorization: bool = False
     ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
+        super().__init__(message, hint)
         self.needs_authorization = needs_authorization
-
-    def __str__(self) -> str:
-        return self.message
 
     def __repr__(self) -> str:
         return f"TokenError({self.message!r}, hint={self.hint!r})"
-
-
-def redact(text: str, secrets: Iterable[Secret | None]) -> str:
-    """`text` with every occurrence of a secret's value replaced by the placeholder
-    (a last line of defence: IdPs and libraries sometimes echo what they were sent)."""
-    for secret in secrets:
-        if secret is None:
-            continue
-        value = secret.reveal()
-        if len(value) >= 4:  # shorter values would blank out ordinary words
-            text = text.replace(value, PLACEHOLDER)
-    return text

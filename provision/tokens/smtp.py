@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 
-from provision.secret import Secret
-from provision.tokens.hints import hint_for
-from provision.tokens.http import ssl_context
-from provision.tokens.request import SmtpTarget, TokenError, redact
+from ..model import Smtp
+from ..net.http import ssl_context
+from ..secret import Secret, redact
+from .request import TokenError
 
 DEFAULT_TIMEOUT = 15.0
 # RFC 5321 limits a command line to 512 octets with CRLF; Dovecot refuses an initial response
@@ -57,13 +57,13 @@ def _decode_error(challenge: bytes) -> str:
     return str(detail)
 
 
-def _where(target: SmtpTarget) -> str:
+def _where(target: Smtp) -> str:
     return f"SMTP {target.host}:{target.port}"
 
 
-def _fail(target: SmtpTarget, text: str, token: Secret, hint: str | None = None) -> TokenError:
+def _fail(target: Smtp, text: str, token: Secret, hint: str | None = None) -> TokenError:
     clean = redact(" ".join(text.split()), [token])
-    return TokenError(f"{_where(target)}: {clean}", hint or hint_for(clean))
+    return TokenError(f"{_where(target)}: {clean}", hint)
 
 
 def _reply_text(reply: bytes | str) -> str:
@@ -72,7 +72,7 @@ def _reply_text(reply: bytes | str) -> str:
 
 @contextlib.contextmanager
 def _connected(
-    target: SmtpTarget,
+    target: Smtp,
     token: Secret,
     ca_file: str | None,
     timeout: float,
@@ -124,7 +124,7 @@ def _connected(
 
 
 def _authenticate(
-    smtp: smtplib.SMTP, target: SmtpTarget, mailbox: str, token: Secret, limit: int
+    smtp: smtplib.SMTP, target: Smtp, mailbox: str, token: Secret, limit: int
 ) -> None:
     mechanisms = smtp.esmtp_features.get("auth", "").upper().split()
     if "XOAUTH2" not in mechanisms:
@@ -162,7 +162,7 @@ def _authenticate(
 
 
 def xoauth2_login(
-    target: SmtpTarget,
+    target: Smtp,
     mailbox: str,
     token: Secret,
     *,
@@ -177,7 +177,7 @@ def xoauth2_login(
 
 
 def send_mail(
-    target: SmtpTarget,
+    target: Smtp,
     mailbox: str,
     token: Secret,
     *,

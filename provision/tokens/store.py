@@ -14,9 +14,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from provision.files import write_file
-from provision.secret import Secret
-from provision.tokens.request import Token, TokenError
+from ..files import write_file
+from ..secret import Secret
+from .request import Token, TokenError
 
 FORMAT_VERSION = 1
 REUSE_MARGIN = timedelta(minutes=5)  # a cached access token must stay valid this long

@@ -1,5 +1,6 @@
-"""Token acquisition by mode, and `verify`: every identity acquires a token (and, asked to,
-authenticates to SMTP) in parallel; one failure never stops the others."""
+"""Acquiring tokens through a provider's flows with the token store, and `verify`: every
+identity acquires a token (and, asked to, authenticates to SMTP) in parallel; one failure
+never stops the others."""
 
 from __future__ import annotations
 
@@ -7,17 +8,30 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
-from provision.tokens.errors import describe, token_error
-from provision.tokens.request import SmtpTarget, Token, TokenError, TokenRequest, redact
+from ..hints import with_hint
+from ..model import Smtp
+from ..secret import redact
+from .errors import describe, token_error
+from .flows import Flows
+from .request import Token, TokenError, TokenRequest
 
 if TYPE_CHECKING:
     import requests
 
-    from provision.tokens.store import TokenStore
+    from .store import TokenStore
 
-STATUSES = ("ok", "failed", "needs-authorization")
+Status = Literal["ok", "failed", "needs-authorization"]
+
+
+@dataclass(frozen=True)
+class Job:
+    """One identity to verify: its request, its provider's flows, its SMTP server."""
+
+    request: TokenRequest
+    flows: Flows
+    smtp: Smtp | None
 
 
 @dataclass(frozen=True)
@@ -26,41 +40,15 @@ class IdentityResult:
 
     name: str
     mode: str
-    status: str  # one of STATUSES
+    status: Status
     error: str | None = None
     hint: str | None = None
     expires_at: datetime | None = None  # of the access token, when one was acquired
 
 
-def _fetch(
-    req: TokenRequest, store: TokenStore, session: requests.Session, *, fresh: bool
-) -> Token:
-    if req.mode == "microsoft365":
-        from provision.tokens.microsoft import acquire_by_password
-
-        return acquire_by_password(req, session)
-    if req.mode == "exchange":
-        from provision.tokens.microsoft import acquire_by_refresh
-
-        # saves MSAL's cache itself
-        return acquire_by_refresh(req, store, session, force_refresh=fresh)
-    if req.mode == "gmail":
-        from provision.tokens.google import acquire_gmail
-
-        return acquire_gmail(req, store, session)
-    if req.mode == "google_service_account":
-        from provision.tokens.google import acquire_service_account
-
-        return acquire_service_account(req, session)
-    if req.mode in ("client_secret_post", "private_key_jwt"):
-        from provision.tokens.generic import acquire_generic
-
-        return acquire_generic(req, store, session)
-    raise TokenError(f"{req.identity}: unknown mode {req.mode!r}")
-
-
 def acquire_token(
     req: TokenRequest,
+    flows: Flows,
     store: TokenStore,
     session: requests.Session,
     *,
@@ -68,26 +56,33 @@ def acquire_token(
 ) -> Token:
     """An access token for `req`: the stored one while it stays valid for more than five
     minutes (and `reuse`), else a new one from the identity provider, which is stored
-    together with a rotated refresh token."""
+    together with what the flow rotated. A TokenError carries its hint."""
     fingerprint = req.fingerprint()
-    if reuse:
-        cached = store.load(req.identity).reusable_token(fingerprint)
-        if cached is not None:
-            return cached
     try:
-        token = _fetch(req, store, session, fresh=not reuse)
-    except TokenError:
-        raise
-    except Exception as exc:  # a library failing in a way we did not foresee
-        raise token_error(req, f"token acquisition failed: {describe(exc)}") from None
-    if req.mode != "exchange":
-        store.save_token(req.identity, token, fingerprint=fingerprint)
-    return token
+        stored = store.load(req.identity)
+        if reuse:
+            cached = stored.reusable_token(fingerprint)
+            if cached is not None:
+                return cached
+        try:
+            acquired = flows.acquire(req, stored, session, fresh=not reuse)
+        except TokenError:
+            raise
+        except Exception as exc:  # a library failing in a way we did not foresee
+            raise token_error(req, f"token acquisition failed: {describe(exc)}") from None
+        store.save_token(
+            req.identity,
+            acquired.token,
+            fingerprint=fingerprint,
+            **({"msal_cache": acquired.msal_cache} if acquired.msal_cache else {}),
+        )
+    except TokenError as exc:
+        raise with_hint(exc, (flows.hints,)) from None
+    return acquired.token
 
 
 def verify_identity(
-    req: TokenRequest,
-    target: SmtpTarget | None,
+    job: Job,
     store: TokenStore,
     *,
     smtp: bool,
@@ -95,45 +90,25 @@ def verify_identity(
     retries: int = 3,
     reuse: bool = True,
 ) -> IdentityResult:
-    """Acquire `req`'s token and, with `smtp`, authenticate to `target`; never raises."""
-    from provision.tokens.http import make_session
+    """Acquire the job's token and, with `smtp`, authenticate to its server; never raises."""
+    from ..net.http import make_session
 
+    req = job.request
     expires_at: datetime | None = None
     try:
         session = make_session(req.ca_file, timeout, retries)
         try:
-            token = acquire_token(req, store, session, reuse=reuse)
+            token = acquire_token(req, job.flows, store, session, reuse=reuse)
             expires_at = token.expires_at
             if smtp:
-                if target is None:
-                    raise TokenError(
-                        f"{req.identity}: no SMTP server to verify against",
-                        "a generic provider has no default SMTP server: set the identity's "
-                        "smtp (host, port, security)",
-                    )
-                from provision.tokens.smtp import xoauth2_login
-
-                try:
-                    xoauth2_login(
-                        target,
-                        req.mailbox,
-                        token.access_token,
-                        ca_file=req.ca_file,
-                        timeout=timeout,
-                    )
-                except TokenError as exc:
-                    raise TokenError(f"{req.identity}: {exc.message}", exc.hint) from None
+                _smtp_login(job, token, timeout)
         finally:
             session.close()
     except TokenError as exc:
-        status = "needs-authorization" if exc.needs_authorization else "failed"
+        status: Status = "needs-authorization" if exc.needs_authorization else "failed"
+        with_hint(exc, (job.flows.hints,))
         return IdentityResult(
-            req.identity,
-            req.mode,
-            status,
-            redact(exc.message, req.secrets()),
-            exc.hint,
-            expires_at,
+            req.identity, req.mode, status, redact(exc.message, req.secrets()), exc.hint, expires_at
         )
     except Exception as exc:
         message = redact(f"{req.identity}: {describe(exc)}", req.secrets())
@@ -141,30 +116,47 @@ def verify_identity(
     return IdentityResult(req.identity, req.mode, "ok", None, None, expires_at)
 
 
+def _smtp_login(job: Job, token: Token, timeout: float) -> None:
+    req = job.request
+    if job.smtp is None:
+        raise TokenError(
+            f"{req.identity}: no SMTP server to verify against",
+            "a generic provider has no default SMTP server: set the identity's "
+            "smtp (host, port, security)",
+        )
+    from .smtp import xoauth2_login
+
+    try:
+        xoauth2_login(
+            job.smtp, req.mailbox, token.access_token, ca_file=req.ca_file, timeout=timeout
+        )
+    except TokenError as exc:
+        raise TokenError(f"{req.identity}: {exc.message}", exc.hint) from None
+
+
 def verify_identities(
-    items: Sequence[tuple[TokenRequest, SmtpTarget | None]],
+    jobs: Sequence[Job],
     store: TokenStore,
     *,
-    jobs: int = 8,
+    workers: int = 8,
     smtp: bool,
     on_done: Callable[[IdentityResult], None] | None = None,
     timeout: float = 15.0,
     retries: int = 3,
     reuse: bool = True,
 ) -> list[IdentityResult]:
-    """Verify every identity, `jobs` at a time; results in the order of `items`.
+    """Verify every job, `workers` at a time; results in the order of `jobs`.
     `on_done` is called (from worker threads) as each identity finishes."""
 
-    def run(item: tuple[TokenRequest, SmtpTarget | None]) -> IdentityResult:
-        req, target = item
+    def run(job: Job) -> IdentityResult:
         result = verify_identity(
-            req, target, store, smtp=smtp, timeout=timeout, retries=retries, reuse=reuse
+            job, store, smtp=smtp, timeout=timeout, retries=retries, reuse=reuse
         )
         if on_done is not None:
             on_done(result)
         return result
 
-    if not items:
+    if not jobs:
         return []
-    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(items)))) as pool:
-        return list(pool.map(run, items))
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(jobs)))) as pool:
+        return list(pool.map(run, jobs))

@@ -38,7 +38,7 @@ from click.testing import CliRunner
 
 from provision.cli import cli
 from provision.errors import one_line
-from provision.validate import check_playbook
+from provision.pipeline import check as check_playbook
 
 ACCEPTANCE = Path(__file__).resolve().parent
 SECRET_MARK = "S3cr3t-ACCEPT"  # every example secret value holds it; no output may show it
@@ -127,9 +127,7 @@ def _ids(cases: Sequence[Case]) -> list[str]:
 def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of this folder, its secrets with the modes a real checkout should have."""
     root = tmp_path_factory.mktemp("acceptance") / "acceptance"
-    shutil.copytree(
-        ACCEPTANCE, root, ignore=shutil.ignore_patterns("__pycache__", "*.py", "*.pyc")
-    )
+    shutil.copytree(ACCEPTANCE, root, ignore=shutil.ignore_patterns("__pycache__", "*.py", "*.pyc"))
     for file in (root / "secrets").iterdir():
         file.chmod(0o644 if "world-readable" in file.name else 0o600)
     return root
@@ -228,10 +226,12 @@ def test_validate_json(case: Case) -> None:
         assert isinstance(problem["column"], int) and problem["column"] >= 1
         prefix = "warning: " if problem["severity"] == "warning" else ""
         # the text form of a problem is one line: control characters escaped
-        lines.append(one_line(
-            f"{problem['file']}:{problem['line']}:{problem['column']}: "
-            f"{problem['path']}: {prefix}{problem['message']}"
-        ))
+        lines.append(
+            one_line(
+                f"{problem['file']}:{problem['line']}:{problem['column']}: "
+                f"{problem['path']}: {prefix}{problem['message']}"
+            )
+        )
     assert_same_problems(case.expected, lines, f"--format json of validate {case.rel}")
 
 
@@ -353,8 +353,13 @@ def test_directory_playbook_merges_its_files(work: Path) -> None:
     assert model.settings.output_dir == work / "valid" / "dir-merge" / "out"
     assert [s.file for s in checked.playbook.sources] == [
         str(work / "valid" / "dir-merge" / name)
-        for name in ("00-base.yaml", "clients.yaml", "identities.yml", "sites-acme.yaml",
-                     "sites-beta.yaml")
+        for name in (
+            "00-base.yaml",
+            "clients.yaml",
+            "identities.yml",
+            "sites-acme.yaml",
+            "sites-beta.yaml",
+        )
     ]
 
 

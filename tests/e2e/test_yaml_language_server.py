@@ -39,7 +39,8 @@ CUSTOM_TAGS = ["!vault scalar"]
 # yaml-features.yaml, whose `<<:` merge key inside `apps` the server checks against
 # the name pattern of propertyNames (a server limitation; provision merges it).
 VALID = sorted(
-    p for p in (ROOT / "tests" / "acceptance" / "valid").glob("*.yaml")
+    p
+    for p in (ROOT / "tests" / "acceptance" / "valid").glob("*.yaml")
     if p.name != "yaml-features.yaml"
 )
 PROPERTY = 10  # CompletionItemKind.Property
@@ -66,15 +67,23 @@ def server_ready() -> None:
     if _installed_version() != _pinned_version():
         npm = shutil.which("npm")
         if npm is None:
-            pytest.skip("yaml-language-server is not installed and npm is missing: "
-                        "run `npm ci` in tests/e2e/lsp")
+            pytest.skip(
+                "yaml-language-server is not installed and npm is missing: "
+                "run `npm ci` in tests/e2e/lsp"
+            )
         done = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund"], cwd=LSP, capture_output=True, text=True,
-            timeout=INSTALL_TIMEOUT, check=False,
+            [npm, "ci", "--no-audit", "--no-fund"],
+            cwd=LSP,
+            capture_output=True,
+            text=True,
+            timeout=INSTALL_TIMEOUT,
+            check=False,
         )
         if done.returncode != 0 or _installed_version() != _pinned_version():
-            pytest.skip("yaml-language-server could not be installed (`npm ci` in "
-                        f"tests/e2e/lsp): {done.stderr.strip()[-500:]}")
+            pytest.skip(
+                "yaml-language-server could not be installed (`npm ci` in "
+                f"tests/e2e/lsp): {done.stderr.strip()[-500:]}"
+            )
 
 
 @pytest.fixture(scope="module")
@@ -106,8 +115,10 @@ def _where(diagnostic: dict[str, Any]) -> tuple[int, int]:
 
 
 def _shown(diagnostics: list[dict[str, Any]]) -> str:
-    return "\n".join(f"{d['range']['start']['line'] + 1}:{d['range']['start']['character'] + 1}: "
-                     f"{d['message']}" for d in diagnostics)
+    return "\n".join(
+        f"{d['range']['start']['line'] + 1}:{d['range']['start']['character'] + 1}: {d['message']}"
+        for d in diagnostics
+    )
 
 
 # -- diagnostics ------------------------------------------------------------------------
@@ -139,7 +150,11 @@ def test_the_editor_and_provision_validate_point_at_the_same_places(server: LspC
 
     done = subprocess.run(
         [sys.executable, "-m", "provision", "validate", "--no-secrets", str(path)],
-        capture_output=True, text=True, cwd=ROOT, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
     )
     assert done.returncode == 2, done.stdout + done.stderr
     output = done.stdout + done.stderr
@@ -148,7 +163,8 @@ def test_the_editor_and_provision_validate_point_at_the_same_places(server: LspC
 
 
 @pytest.mark.parametrize(
-    "playbook", [ROOT / "playbooks" / "example.yaml", *VALID],
+    "playbook",
+    [ROOT / "playbooks" / "example.yaml", *VALID],
     ids=lambda p: str(p.relative_to(ROOT)),
 )
 def test_valid_playbooks_get_no_diagnostic(server: LspClient, playbook: Path) -> None:
@@ -160,8 +176,11 @@ def test_valid_playbooks_get_no_diagnostic(server: LspClient, playbook: Path) ->
 
 def test_vault_values_need_the_documented_custom_tag(server_ready: None) -> None:
     path = PLAYBOOKS / "vault.yaml"
-    vault_lines = [n for n, line in enumerate(_lines(path.read_text(encoding="utf-8")))
-                   if line.rstrip().endswith(": !vault |")]
+    vault_lines = [
+        n
+        for n, line in enumerate(_lines(path.read_text(encoding="utf-8")))
+        if line.rstrip().endswith(": !vault |")
+    ]
     assert len(vault_lines) == 2
 
     with LspClient(with_settings(customTags=[]), ROOT) as bare:
@@ -208,7 +227,9 @@ def completion_document(server: LspClient) -> Cursors:
 
 @pytest.mark.parametrize("provider", ["microsoft", "google", "generic"])
 def test_completion_offers_the_keys_of_a_client_with_their_descriptions(
-    server: LspClient, completion_document: Cursors, provider: str,
+    server: LspClient,
+    completion_document: Cursors,
+    provider: str,
 ) -> None:
     uri, cursors = completion_document
     items = server.completion(uri, *cursors[f"{provider}-keys"])
@@ -230,7 +251,11 @@ def _property(definition: str, key: str) -> dict[str, Any]:
     [("mode", "identity", "mode"), ("security", "smtp", "security")],
 )
 def test_completion_offers_enum_values_with_their_descriptions(
-    server: LspClient, completion_document: Cursors, cursor: str, definition: str, key: str,
+    server: LspClient,
+    completion_document: Cursors,
+    cursor: str,
+    definition: str,
+    key: str,
 ) -> None:
     uri, cursors = completion_document
     items = server.completion(uri, *cursors[cursor])
@@ -252,7 +277,11 @@ def test_completion_offers_enum_values_with_their_descriptions(
     ],
 )
 def test_completion_offers_the_examples_of_the_key(
-    server: LspClient, completion_document: Cursors, cursor: str, definition: str, key: str,
+    server: LspClient,
+    completion_document: Cursors,
+    cursor: str,
+    definition: str,
+    key: str,
 ) -> None:
     """Each URL and host key has examples of its own (not one shared by every URL)."""
     uri, cursors = completion_document

@@ -85,17 +85,31 @@ def playbook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def _apps_written(playbook: Path) -> set[str]:
     out = playbook.parent / "out"
-    return {
-        path.removeprefix("apps/").removesuffix(".json")
-        for path in files_under(out) if path.startswith("apps/")
-    } if out.exists() else set()
+    return (
+        {
+            path.removeprefix("apps/").removesuffix(".json")
+            for path in files_under(out)
+            if path.startswith("apps/")
+        }
+        if out.exists()
+        else set()
+    )
 
 
 @pytest.mark.parametrize(
     ("pattern", "expected"),
     [
-        ("acme", {"acme/pbx", "acme/reporting", "acme/fax", "acme/users", "acme/connect",
-                  "acme/manager"}),
+        (
+            "acme",
+            {
+                "acme/pbx",
+                "acme/reporting",
+                "acme/fax",
+                "acme/users",
+                "acme/connect",
+                "acme/manager",
+            },
+        ),
         ("beta/fax*", {"beta/fax", "beta/fax2"}),
         ("beta,gamma", {"beta/pbx", "beta/fax", "beta/fax2", "gamma/pbx"}),
         ("*,!acme", {"beta/pbx", "beta/fax", "beta/fax2", "gamma/pbx", "delta/pbx"}),

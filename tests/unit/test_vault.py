@@ -349,14 +349,14 @@ def test_failing_script_is_an_error_naming_the_path(tmp_path: Path) -> None:
         read_vault_password(script)
     message = str(caught.value)
     assert str(script) in message
-    assert "exit status 3" in message
+    assert "exited with status 3" in message
     assert "almost-the-password" not in message
 
 
 def test_script_that_times_out_is_an_error_naming_the_path(tmp_path: Path) -> None:
     script = write_script(tmp_path / "slow.sh", "exec sleep 30")
     started = time.monotonic()
-    with pytest.raises(VaultError, match="did not finish within 0.5 seconds") as caught:
+    with pytest.raises(VaultError, match="did not finish within 0.5 s") as caught:
         read_vault_password(script, timeout=0.5)
     assert time.monotonic() - started < 10
     assert str(script) in str(caught.value)

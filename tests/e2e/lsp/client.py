@@ -59,8 +59,13 @@ def with_settings(**yaml: Any) -> dict[str, Any]:
 
 
 class LspClient:
-    def __init__(self, settings: Mapping[str, Any], root: Path, timeout: float = 10.0,
-                 server: Path = SERVER_JS) -> None:
+    def __init__(
+        self,
+        settings: Mapping[str, Any],
+        root: Path,
+        timeout: float = 10.0,
+        server: Path = SERVER_JS,
+    ) -> None:
         executable = node()
         if executable is None:
             raise LspError("node is not installed")
@@ -166,8 +171,9 @@ class LspClient:
                     self._timed_out = what
                     raise LspError(f"timed out waiting for {what}; stderr: {self.stderr()}")
                 if self._closed:
-                    raise LspError(f"the server closed while waiting for {what}; "
-                                   f"stderr: {self.stderr()}")
+                    raise LspError(
+                        f"the server closed while waiting for {what}; stderr: {self.stderr()}"
+                    )
                 self._lock.wait(min(left, 0.5))
 
     def request(self, method: str, params: Any, timeout: float | None = None) -> Any:
@@ -186,22 +192,31 @@ class LspClient:
         self._send({"method": method, "params": params})
 
     def initialize(self) -> dict[str, Any]:
-        result = self.request("initialize", {
-            "processId": None,
-            "rootUri": self.root.as_uri(),
-            "workspaceFolders": [{"uri": self.root.as_uri(), "name": self.root.name}],
-            "locale": "en",
-            "capabilities": {
-                "workspace": {"configuration": True, "didChangeConfiguration": {
-                    "dynamicRegistration": True}},
-                "textDocument": {
-                    "publishDiagnostics": {"relatedInformation": True},
-                    "completion": {"completionItem": {
-                        "documentationFormat": ["plaintext"], "snippetSupport": True}},
-                    "hover": {"contentFormat": ["plaintext"]},
+        result = self.request(
+            "initialize",
+            {
+                "processId": None,
+                "rootUri": self.root.as_uri(),
+                "workspaceFolders": [{"uri": self.root.as_uri(), "name": self.root.name}],
+                "locale": "en",
+                "capabilities": {
+                    "workspace": {
+                        "configuration": True,
+                        "didChangeConfiguration": {"dynamicRegistration": True},
+                    },
+                    "textDocument": {
+                        "publishDiagnostics": {"relatedInformation": True},
+                        "completion": {
+                            "completionItem": {
+                                "documentationFormat": ["plaintext"],
+                                "snippetSupport": True,
+                            }
+                        },
+                        "hover": {"contentFormat": ["plaintext"]},
+                    },
                 },
             },
-        })
+        )
         self.notify("initialized", {})
         # The server pulls its settings once initialized; open documents only after.
         self._wait(lambda: self.configuration_requests > 0, "workspace/configuration", None)
@@ -209,14 +224,22 @@ class LspClient:
 
     def open(self, path: Path, text: str | None = None) -> str:
         uri = path.resolve().as_uri()
-        self.notify("textDocument/didOpen", {"textDocument": {
-            "uri": uri, "languageId": "yaml", "version": 1,
-            "text": path.read_text(encoding="utf-8") if text is None else text,
-        }})
+        self.notify(
+            "textDocument/didOpen",
+            {
+                "textDocument": {
+                    "uri": uri,
+                    "languageId": "yaml",
+                    "version": 1,
+                    "text": path.read_text(encoding="utf-8") if text is None else text,
+                }
+            },
+        )
         return uri
 
-    def wait_diagnostics(self, uri: str, timeout: float | None = None,
-                         settle: float = 0.3) -> list[dict[str, Any]]:
+    def wait_diagnostics(
+        self, uri: str, timeout: float | None = None, settle: float = 0.3
+    ) -> list[dict[str, Any]]:
         """The diagnostics the server published for uri, once it stopped publishing."""
         self._wait(lambda: bool(self.diagnostics.get(uri)), f"diagnostics of {uri}", timeout)
         while True:
@@ -228,17 +251,25 @@ class LspClient:
                     return self.diagnostics[uri][-1]
 
     def completion(self, uri: str, line: int, character: int) -> list[dict[str, Any]]:
-        result = self.request("textDocument/completion", {
-            "textDocument": {"uri": uri}, "position": {"line": line, "character": character},
-        })
+        result = self.request(
+            "textDocument/completion",
+            {
+                "textDocument": {"uri": uri},
+                "position": {"line": line, "character": character},
+            },
+        )
         if isinstance(result, dict):
             return list(result.get("items", []))
         return list(result or [])
 
     def hover(self, uri: str, line: int, character: int) -> Any:
-        return self.request("textDocument/hover", {
-            "textDocument": {"uri": uri}, "position": {"line": line, "character": character},
-        })
+        return self.request(
+            "textDocument/hover",
+            {
+                "textDocument": {"uri": uri},
+                "position": {"line": line, "character": character},
+            },
+        )
 
     def close(self) -> None:
         """shutdown and exit; the process is killed if it does not end in seconds."""

@@ -30,12 +30,12 @@ import requests
 from provision import vault
 from provision.secret import Secret
 from provision.tokens.store import StoredTokens, TokenStore
-from tests.playbook_helpers import Run, subprocess_env
 from tests.fakes._http import free_port
 from tests.fakes.clients import tls_session
 from tests.fakes.idp import LocalIdP
 from tests.fakes.pki import PKI, make_key_pair
 from tests.fakes.smtp import LocalSMTP
+from tests.playbook_helpers import Run, subprocess_env
 
 HERE = Path(__file__).resolve().parent
 
@@ -140,15 +140,20 @@ class E2E:
         idp.add_client(AZURE_CLIENT_ID, secret=AZURE_SECRET, redirect_uris=loopback)
         idp.add_client(GOOGLE_CLIENT_ID, secret=GOOGLE_SECRET, redirect_uris=loopback)
         idp.add_client(
-            GENERIC_CLIENT_ID, secret=GENERIC_SECRET, redirect_uris=loopback,
+            GENERIC_CLIENT_ID,
+            secret=GENERIC_SECRET,
+            redirect_uris=loopback,
             token_endpoint_auth_method="client_secret_post",
         )
         idp.add_client(
-            JWT_CLIENT_ID, public_key_pem=JWT_KEY.public_pem,
+            JWT_CLIENT_ID,
+            public_key_pem=JWT_KEY.public_pem,
             token_endpoint_auth_method="private_key_jwt",
         )
         idp.add_service_account(
-            SA_EMAIL, SA_KEY.public_pem, private_key_id=SA_KEY_ID,
+            SA_EMAIL,
+            SA_KEY.public_pem,
+            private_key_id=SA_KEY_ID,
             delegated=["reports@beta.example"],
         )
         idp.add_user("pbx@acme.com", EXCHANGE_PASSWORD)
@@ -158,9 +163,7 @@ class E2E:
 
         write_secret(directory / "secrets" / "google.secret", GOOGLE_SECRET + "\n")
         write_secret(directory / "secrets" / "service-account.pem", SA_KEY.private_pem)
-        write_script(
-            directory / "secrets" / "generic-secret.sh", f"print({GENERIC_SECRET!r})\n"
-        )
+        write_script(directory / "secrets" / "generic-secret.sh", f"print({GENERIC_SECRET!r})\n")
         password_file = write_secret(directory / "vault-password.txt", VAULT_PASSWORD + "\n")
         console = {  # what the Google console downloads: it holds the secret too
             "web": {
@@ -214,12 +217,25 @@ class E2E:
         """`provision authorize PLAYBOOK IDENTITY --no-browser`, signed in like a person
         would: open the printed URL (with the test CA), follow the redirect to the loopback."""
         command = [
-            sys.executable, *self.entry, "authorize", str(self.playbook), identity,
-            "--no-browser", "--port", str(self.loopback_port), "--timeout", "20", *args,
+            sys.executable,
+            *self.entry,
+            "authorize",
+            str(self.playbook),
+            identity,
+            "--no-browser",
+            "--port",
+            str(self.loopback_port),
+            "--timeout",
+            "20",
+            *args,
         ]
         process = subprocess.Popen(
-            command, cwd=self.directory, env=subprocess_env(self.env), text=True,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            command,
+            cwd=self.directory,
+            env=subprocess_env(self.env),
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
         assert process.stderr is not None
         seen: list[str] = []
@@ -276,4 +292,3 @@ def leaked(values: Sequence[str], *texts: str) -> list[str]:
             if any(piece in text for text in texts):
                 found.append(piece[:24] + "...")
     return found
-

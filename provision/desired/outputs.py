@@ -1,0 +1,92 @@
+"""The playbook's own outputs: a sandboxed template per app, per site or per client,
+written where its templated path says, inside the output directory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal
+
+from ..model import App, ClientUris, Item, Site
+from ..templating import TemplateProblem, render, render_file
+from .state import PUBLIC_MODE, SECRET_MODE, DesiredFile, DesiredState, Failure
+
+Per = Literal["app", "site", "client"]
+
+
+def site_context(site: Site) -> dict[str, Any]:
+    return {
+        "name": site.name,
+        "domain": site.domain,
+        "pbx": site.pbx,
+        "app_platform": site.app_platform,
+        "apps": [app_context(a) for a in site.apps],
+    }
+
+
+def app_context(app: App) -> dict[str, Any]:
+    client = app.identity.client
+    return {
+        "name": app.name,
+        "kind": app.kind,
+        "site": app.site,
+        "identity": app.identity.name,
+        "mode": app.identity.mode,
+        "sender": app.sender,
+        "sender_name": app.sender_name,
+        "client_id": client.client_id,
+        "tenant": client.tenant,
+        "token_endpoint": client.token_endpoint,
+        "authorization_url": app.authorization_url,
+        "redirect_uri": app.redirect_uri,
+    }
+
+
+def client_context(entry: ClientUris) -> dict[str, Any]:
+    client = entry.client
+    return {
+        "name": client.name,
+        "provider": client.provider,
+        "client_id": client.client_id,
+        "tenant": client.tenant,
+        "redirect_uris": list(entry.uris),
+    }
+
+
+def add_outputs(
+    outputs: Mapping[str, Mapping[str, object]],
+    base_dir: Path,
+    state: DesiredState,
+    per: Per,
+    item: Item,
+    context: Mapping[str, Any],
+) -> None:
+    """Render every output of the playbook that is made `per` this item."""
+    for name, output in outputs.items():
+        if output["per"] != per:
+            continue
+        label = item.with_output(name)
+        try:
+            path = render(str(output["path"]), context)
+            content = render_file(base_dir, str(output["template"]), context)
+        except TemplateProblem as exc:
+            state.failures.append(Failure(label, str(exc)))
+            continue
+        relative = PurePosixPath(path)
+        if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+            state.failures.append(
+                Failure(label, f"output path '{path}' must stay inside the output directory")
+            )
+            continue
+        secret = bool(output.get("secret", True))
+        deliver = output.get("deliver")
+        state.files.append(
+            DesiredFile(
+                path=str(relative),
+                content=content.encode(),
+                mode=SECRET_MODE if secret else PUBLIC_MODE,
+                item=label,
+                secret_keys=frozenset({"*"}) if secret else frozenset(),
+                deliver=tuple(str(arg) for arg in deliver) if isinstance(deliver, list) else None,
+            )
+        )

@@ -1,0 +1,34 @@
+"""The desired state: the files apply should leave in the output directory, and the items
+that could not be rendered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..model import Item
+
+SECRET_MODE = 0o600
+PUBLIC_MODE = 0o644
+
+
+@dataclass(frozen=True, slots=True)  # one per file: 100,000 of them in large playbooks
+class DesiredFile:
+    path: str  # relative to the output directory, POSIX separators
+    content: bytes
+    mode: int
+    item: Item
+    # JSON keys holding secrets, masked in diffs; "*": the whole file is secret
+    secret_keys: frozenset[str] = frozenset()
+    deliver: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Failure:
+    item: Item
+    message: str
+
+
+@dataclass
+class DesiredState:
+    files: list[DesiredFile] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)

@@ -1,0 +1,170 @@
+"""Proving that identities work: `verify` (a token, and an SMTP login, for every identity
+the selected apps use), `authorize` (sign one interactive identity in once) and a test
+mail. Each identity's provider supplies the token flows; the token layer runs them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from .desired.credentials import Unit, identity_unit, named_request, token_request, units
+from .errors import OperationError
+from .hints import with_hint
+from .limit import Limit
+from .model import Model
+from .providers import mode_spec, provider
+from .resolve.secrets import SecretResolver
+from .secret import SecretError
+from .tokens.request import TokenError
+from .tokens.store import TokenStore
+from .tokens.verify import IdentityResult, Job, verify_identities
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    identities: tuple[IdentityResult, ...]  # by name
+    units: tuple[Unit, ...]  # the identities (and mailboxes) the selected apps use
+
+    @property
+    def failed(self) -> bool:
+        return any(r.status == "failed" for r in self.identities)
+
+
+@dataclass(frozen=True)
+class AuthorizeResult:
+    unit: Unit
+    store: Path
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class MailResult:
+    unit: Unit
+    mailbox: str
+    to: str
+    message_id: str
+
+
+def _store(model: Model) -> TokenStore:
+    return TokenStore(model.settings.state_dir / "tokens")
+
+
+def verify_units(
+    model: Model,
+    secrets: SecretResolver,
+    *,
+    smtp: bool,
+    limit: str | None,
+    jobs: int,
+    timeout: float,
+    on_start: Callable[[int], Callable[[IdentityResult], None] | None] = lambda total: None,
+) -> VerifyResult:
+    """`on_start(number of identities)` may return a callback run as each one finishes."""
+    selection = Limit.parse(limit)
+    used = units(a for a in model.apps() if selection.selects(a.site, a.name))
+    results: dict[str, IdentityResult] = {}
+    work = []
+    for unit in used:
+        try:
+            request = token_request(unit, model, secrets)
+        except SecretError as exc:
+            results[unit.name] = IdentityResult(
+                unit.name, unit.identity.mode, "failed", f"{unit.name}: {exc}"
+            )
+            continue
+        work.append(Job(request, provider(request.provider), unit.identity.smtp))
+    on_done = on_start(len(work))
+    for result in verify_identities(
+        work, _store(model), workers=jobs, smtp=smtp, timeout=timeout, on_done=on_done
+    ):
+        results[result.name] = result
+    return VerifyResult(tuple(results[name] for name in sorted(results)), tuple(used))
+
+
+def authorize_unit(
+    model: Model,
+    secrets: SecretResolver,
+    identity: str,
+    *,
+    open_browser: bool,
+    port: int,
+    device_code: bool,
+    timeout: float,
+    echo: Callable[[str], None],
+) -> AuthorizeResult:
+    from .tokens.authorize import authorize
+    from .tokens.loopback import Interaction
+
+    unit, request = named_request(model, identity, secrets)
+    mode = unit.identity.mode
+    if not mode_spec(mode).interactive:
+        raise TokenError(
+            f"{unit.name}: mode {mode} does not authorize interactively",
+            "only exchange, gmail and generic modes with an authorization_url need "
+            "`provision authorize`",
+        )
+    if request.authorization_url is None:
+        raise TokenError(
+            f"{unit.name}: no authorization_url: this client cannot authorize interactively",
+            "set authorization_url on the client",
+        )
+    store = _store(model)
+    token = authorize(
+        request,
+        provider(request.provider),
+        store,
+        Interaction(echo, open_browser, port, timeout),
+        device_code=device_code,
+    )
+    return AuthorizeResult(unit, store.directory, token.expires_at)
+
+
+def send_test_mail(
+    model: Model,
+    secrets: SecretResolver,
+    identity: str,
+    *,
+    to: str,
+    subject: str,
+    timeout: float,
+) -> MailResult:
+    from .net.http import make_session
+    from .tokens.smtp import send_mail
+    from .tokens.verify import acquire_token
+
+    unit = identity_unit(model, identity)
+    target = unit.identity.smtp
+    if target is None:
+        raise OperationError(
+            f"{unit.name}: no SMTP server: a generic provider has none by default; set the "
+            "identity's smtp (host, port, security)"
+        )
+    _, request = named_request(model, identity, secrets)
+    flows = provider(request.provider)
+    session = make_session(request.ca_file, timeout)
+    try:
+        token = acquire_token(request, flows, _store(model), session)
+    finally:
+        session.close()
+    try:
+        message_id = send_mail(
+            target,
+            request.mailbox,
+            token.access_token,
+            to=to,
+            subject=subject,
+            body=(
+                f"This is a test message from provision for identity {unit.name} "
+                f"({unit.identity.mode}), sent through {target.host}:{target.port} with "
+                "OAuth2 (XOAUTH2).\nIf you can read it, e-mail for the apps using this "
+                "identity works.\n"
+            ),
+            ca_file=request.ca_file,
+            timeout=timeout,
+            sender_name=unit.identity.sender_name,
+        )
+    except TokenError as exc:
+        raise with_hint(exc, (flows.hints,)) from None
+    return MailResult(unit, request.mailbox, to, message_id)

@@ -1,0 +1,145 @@
+"""A loaded playbook: the merged document, and where each part of it came from, so every
+later step can point at the exact file, line and column."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import DocPath, Location
+
+
+def node_paths(root: yaml.Node) -> dict[int, DocPath]:
+    """id(node) -> the document path it is first reached by (each node visited once,
+    so shared anchors cost nothing)."""
+    paths: dict[int, DocPath] = {}
+    stack: list[tuple[yaml.Node, DocPath]] = [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        if id(node) in paths:
+            continue
+        paths[id(node)] = path
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in reversed(node.value):
+                if isinstance(key_node, yaml.ScalarNode):
+                    stack.append((value_node, path + (key_node.value,)))
+        elif isinstance(node, yaml.SequenceNode):
+            for index in reversed(range(len(node.value))):
+                stack.append((node.value[index], path + (index,)))
+    return paths
+
+
+class Source:
+    """One loaded file: its name for messages and its node tree for locations.
+
+    Once a file has loaded cleanly its nodes are let go and composed again from its
+    text only when a problem must be located: the nodes (with two marks each) of a
+    large playbook take more memory than everything else together."""
+
+    def __init__(self, file: str, root: yaml.Node | None, loader: type[yaml.SafeLoader]) -> None:
+        self.file = file
+        self._root = root
+        self._loader = loader
+        self._text: str | None = None
+
+    @property
+    def root(self) -> yaml.Node | None:
+        if self._root is None and self._text is not None:
+            try:
+                self._root = yaml.compose(self._text, Loader=self._loader)
+            except yaml.YAMLError:  # it loaded before; nothing to point at if not now
+                self._text = None
+        return self._root
+
+    @root.setter
+    def root(self, node: yaml.Node | None) -> None:
+        self._root = node
+
+    def release(self, text: str) -> None:
+        """Drop the nodes; keep the text to compose them again on demand."""
+        self._root, self._text = None, text
+
+
+@dataclass
+class Playbook:
+    """The merged document of a playbook, and where each part came from."""
+
+    path: Path  # the file or directory given
+    base_dir: Path  # relative paths in the playbook resolve against this
+    data: dict[str, Any]
+    sources: list[Source]
+    # (section,) or (section, name) -> index into sources
+    origins: dict[tuple[str, ...], int] = field(default_factory=dict)
+
+    def locate(self, path: DocPath) -> Location | None:
+        """File, line and column of the node at `path`, or of its nearest parent."""
+        index = None
+        for length in (2, 1):
+            index = self.origins.get(tuple(str(p) for p in path[:length]))
+            if index is not None:
+                break
+        if index is None:
+            index = 0 if self.sources else None
+        if index is None:
+            return None
+        source = self.sources[index]
+        node = source.root
+        if node is None:
+            return Location(source.file, 1, 1)
+        for part in path:
+            child = _child(node, part)
+            if child is None:
+                break
+            node = child
+        mark = node.start_mark
+        return Location(source.file, mark.line + 1, mark.column + 1)
+
+    def key_location(self, path: DocPath) -> Location | None:
+        """Location of the key that names `path`'s last element (for unknown keys)."""
+        if not path:
+            return self.locate(path)
+        parent_path, key = path[:-1], path[-1]
+        # The parent is looked up in the file that defines `path`: in a directory
+        # playbook, `sites` may span files while `sites.beta` lives in one.
+        index = self._source_index(path)
+        parent = self._node(parent_path, index)
+        if isinstance(parent, yaml.MappingNode):
+            for key_node, _ in parent.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+                    source = self.sources[index]
+                    mark = key_node.start_mark
+                    return Location(source.file, mark.line + 1, mark.column + 1)
+        return self.locate(path)
+
+    def _source_index(self, path: DocPath) -> int:
+        for length in (2, 1):
+            index = self.origins.get(tuple(str(p) for p in path[:length]))
+            if index is not None:
+                return index
+        return 0
+
+    def _node(self, path: DocPath, index: int) -> yaml.Node | None:
+        if not self.sources:
+            return None
+        node = self.sources[index].root
+        for part in path:
+            if node is None:
+                return None
+            node = _child(node, part)
+        return node
+
+
+def _child(node: yaml.Node, part: str | int) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        found = None
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
+                found = value_node  # the last one wins, as in the loaded data
+        return found
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+        if 0 <= part < len(node.value):
+            return node.value[part]
+    return None

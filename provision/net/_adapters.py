@@ -1,0 +1,115 @@
+"""requests/urllib3 building blocks for `provision.net.http` (imported lazily: they pull in
+requests, which `provision validate` must not load)."""
+
+from __future__ import annotations
+
+import ssl
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from requests import PreparedRequest, Response
+from requests.adapters import HTTPAdapter
+from urllib3.response import BaseHTTPResponse
+from urllib3.util.retry import Retry
+from urllib3.util.ssl_ import create_urllib3_context
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+_contexts: dict[str, ssl.SSLContext] = {}
+_contexts_lock = threading.Lock()
+
+
+def verifying_context(ca_bundle: str) -> ssl.SSLContext:
+    """One certificate-verifying SSLContext per CA bundle, shared by every session:
+    loading a bundle costs 15-20 ms of CPU, which urllib3 would otherwise spend again on
+    each new connection (verify runs one session per identity, hundreds in parallel)."""
+    with _contexts_lock:
+        context = _contexts.get(ca_bundle)
+        if context is None:
+            context = create_urllib3_context(cert_reqs=ssl.CERT_REQUIRED)
+            context.load_verify_locations(cafile=ca_bundle)
+            _contexts[ca_bundle] = context
+        return context
+
+
+class CappedRetry(Retry):
+    """urllib3 Retry that honours Retry-After but never sleeps longer than `after_cap`
+    seconds (an IdP asking for minutes must not stall a whole run). urllib3 >= 2.6 has its
+    own `retry_after_max`; this works with older ones too."""
+
+    def __init__(self, *args: Any, after_cap: float = 30.0, **kwargs: Any) -> None:
+        self.after_cap = after_cap
+        super().__init__(*args, **kwargs)
+
+    def new(self, **kw: Any) -> CappedRetry:
+        kw.setdefault("after_cap", self.after_cap)
+        return super().new(**kw)  # type: ignore[return-value]
+
+    def get_retry_after(self, response: BaseHTTPResponse) -> float | None:
+        seconds = super().get_retry_after(response)
+        return None if seconds is None else min(seconds, self.after_cap)
+
+
+class TimeoutAdapter(HTTPAdapter):
+    """An adapter that gives every request a timeout unless the caller set one, and
+    verifies TLS with the shared context of its CA bundle."""
+
+    def __init__(self, timeout: float, **kwargs: Any) -> None:
+        self.timeout = timeout
+        super().__init__(**kwargs)
+
+    def build_connection_pool_key_attributes(
+        self, request: PreparedRequest, verify: bool | str, cert: Any = None
+    ) -> Any:
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(
+            request, verify, cert
+        )
+        ca_certs = pool_kwargs.pop("ca_certs", None)
+        if ca_certs is not None:
+            pool_kwargs["ssl_context"] = verifying_context(ca_certs)
+        return host_params, pool_kwargs
+
+    def cert_verify(self, conn: Any, url: str, verify: bool | str, cert: Any) -> None:
+        super().cert_verify(conn, url, verify, cert)
+        if getattr(conn, "conn_kw", {}).get("ssl_context") is not None:
+            conn.ca_certs = None  # the shared context holds them: do not load them again
+
+    def send(
+        self,
+        request: PreparedRequest,
+        stream: bool = False,
+        timeout: None | float | tuple[float, float] | tuple[float, None] = None,
+        verify: bool | str = True,
+        cert: None | bytes | str | tuple[bytes | str, bytes | str] = None,
+        proxies: Mapping[str, str] | None = None,
+    ) -> Response:
+        return super().send(
+            request,
+            stream=stream,
+            timeout=self.timeout if timeout is None else timeout,
+            verify=verify,
+            cert=cert,
+            proxies=proxies,
+        )
+
+
+def make_retry(
+    retries: int, backoff_factor: float, backoff_max: float, retry_after_max: float
+) -> CappedRetry:
+    return CappedRetry(
+        total=retries,
+        connect=retries,
+        # A read timeout is not retried: a hanging server stays hanging, and a token POST
+        # that may have been processed must not spend a rotated refresh token twice.
+        read=False,
+        status=retries,
+        other=0,
+        allowed_methods=None,  # token endpoints are POST: retry them too on 429/5xx
+        status_forcelist=RETRY_STATUSES,
+        backoff_factor=backoff_factor,
+        backoff_max=backoff_max,
+        respect_retry_after_header=True,
+        raise_on_status=False,  # hand the last error answer to the caller, it carries the cause
+        after_cap=retry_after_max,
+    )

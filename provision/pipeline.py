@@ -1,0 +1,183 @@
+"""The whole flow, in order:
+
+    load -> validate (schema) -> resolve -> validate (limits, lint) -> desired -> plan
+         -> apply                                       (validate, plan, apply)
+         -> drift | verify | authorize | test-mail      (the consoles and the identities)
+
+Each step hands frozen data to the next; the commands call these and give the results
+to a reporter. What only a later step needs is imported there, so `validate` starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .errors import ERROR, PlaybookError, Problem
+from .load import Playbook, load_playbook
+from .model import Model
+from .resolve import resolve
+from .resolve.secrets import SecretResolver, check_secrets
+from .validate.limits import check_limits
+from .validate.lint import lint
+from .validate.schema import check_schema
+
+if TYPE_CHECKING:
+    from .apply import ApplyResult
+    from .identities import AuthorizeResult, MailResult, VerifyResult
+    from .plan import Plan
+    from .plan.drift import Drift
+    from .tokens.verify import IdentityResult
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A playbook that passed: its model, and the warnings found on the way."""
+
+    playbook: Playbook
+    model: Model
+    warnings: tuple[Problem, ...]
+
+    def secrets(self, vault_password_file: str | None) -> SecretResolver:
+        return SecretResolver(self.model.base_dir, vault_password_file)
+
+
+def check(
+    path: str | os.PathLike[str],
+    *,
+    vault_password_file: str | None = None,
+    resolve_secrets: bool = False,
+) -> Checked:
+    """Load, validate and resolve a playbook (and, asked to, every secret it references);
+    PlaybookError lists every error, with the warnings found before them."""
+    playbook = load_playbook(path)
+    problems = check_schema(playbook)
+    if problems:
+        raise PlaybookError(problems)
+    model = resolve(playbook)
+    problems = check_limits(model.redirect_uris, playbook.locate) + lint(model, playbook.locate)
+    if resolve_secrets:
+        resolver = SecretResolver(model.base_dir, vault_password_file)
+        problems = check_secrets(model, resolver, playbook.locate) + problems
+    if any(p.severity == ERROR for p in problems):
+        raise PlaybookError(problems)
+    return Checked(playbook, model, tuple(problems))
+
+
+def plan(
+    checked: Checked,
+    *,
+    limit: str | None,
+    prune: bool = False,
+    jobs: int = 8,
+    vault_password_file: str | None = None,
+) -> Plan:
+    """desired state -> file changes and registration changes."""
+    from .limit import Limit
+    from .plan import make_plan
+
+    return make_plan(
+        checked.model,
+        checked.secrets(vault_password_file),
+        limit=Limit.parse(limit),
+        prune=prune,
+        jobs=jobs,
+    )
+
+
+def apply(planned: Plan, *, check: bool = False, jobs: int = 8) -> ApplyResult:
+    """Carry out the plan (with `check`: only say what carrying it out would do)."""
+    from .apply import apply_plan
+
+    return apply_plan(planned, check=check, jobs=jobs)
+
+
+def drift(checked: Checked, *, jobs: int = 8, vault_password_file: str | None = None) -> Drift:
+    """Every console the playbook names against the spec; never writes."""
+    from .plan.drift import drift as compare_consoles
+    from .plan.registrations import managed_clients, plan_registrations
+    from .providers.microsoft.graph import GraphTokens
+
+    model = checked.model
+    registrations = (
+        plan_registrations(model, checked.secrets(vault_password_file), GraphTokens(), jobs=jobs)
+        if managed_clients(model)
+        else []
+    )
+    return compare_consoles(model, registrations)
+
+
+def verify(
+    checked: Checked,
+    *,
+    smtp: bool,
+    limit: str | None,
+    jobs: int,
+    timeout: float,
+    vault_password_file: str | None = None,
+    on_start: Callable[[int], Callable[[IdentityResult], None] | None] = lambda total: None,
+) -> VerifyResult:
+    """A token (and an SMTP login) for every identity the selected apps use;
+    `on_start(count)` may return a callback run as each identity finishes."""
+    from .identities import verify_units
+
+    return verify_units(
+        checked.model,
+        checked.secrets(vault_password_file),
+        smtp=smtp,
+        limit=limit,
+        jobs=jobs,
+        timeout=timeout,
+        on_start=on_start,
+    )
+
+
+def authorize(
+    checked: Checked,
+    identity: str,
+    *,
+    open_browser: bool,
+    port: int,
+    device_code: bool,
+    timeout: float,
+    echo: Callable[[str], None],
+    vault_password_file: str | None = None,
+) -> AuthorizeResult:
+    """Sign one interactive identity in once; its refresh token is stored. What the person
+    signing in must read goes through `echo`."""
+    from .identities import authorize_unit
+
+    return authorize_unit(
+        checked.model,
+        checked.secrets(vault_password_file),
+        identity,
+        open_browser=open_browser,
+        port=port,
+        device_code=device_code,
+        timeout=timeout,
+        echo=echo,
+    )
+
+
+def test_mail(
+    checked: Checked,
+    identity: str,
+    *,
+    to: str,
+    subject: str,
+    timeout: float,
+    vault_password_file: str | None = None,
+) -> MailResult:
+    """Send one real message through an identity's SMTP server."""
+    from .identities import send_test_mail
+
+    return send_test_mail(
+        checked.model,
+        checked.secrets(vault_password_file),
+        identity,
+        to=to,
+        subject=subject,
+        timeout=timeout,
+    )

@@ -1,0 +1,85 @@
+"""The manifest: which files of the output directory an earlier apply wrote (only these
+may ever be pruned), for which item, and whether a deliver command still owes them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast, get_args
+
+from ..files import JsonFileError, read_json
+from ..model import Item, ItemKind
+
+MANIFEST = ".provision-manifest.json"
+VERSION = 2
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    item: Item
+    undelivered: bool = False  # its deliver command failed: retried by the next apply
+
+
+def read_manifest(output_dir: Path) -> dict[str, ManifestEntry]:
+    """The files an earlier apply wrote; nothing when there is no readable manifest."""
+    try:
+        raw = read_json(output_dir / MANIFEST)
+    except JsonFileError:
+        return {}
+    files = raw.get("files") if isinstance(raw, dict) else None
+    if not isinstance(files, dict):
+        return {}
+    read = _entry if raw.get("version") == VERSION else _entry_v1
+    entries = {}
+    for path, entry in files.items():
+        if isinstance(entry, dict):
+            found = read(entry)
+            if found is not None:
+                entries[path] = found
+    return entries
+
+
+def manifest_bytes(entries: Mapping[str, ManifestEntry]) -> bytes:
+    files = {}
+    for path, entry in sorted(entries.items()):
+        item = entry.item
+        document: dict[str, Any] = {"kind": item.kind, "name": item.name}
+        if item.app is not None:
+            document["app"] = item.app
+        if item.output is not None:
+            document["output"] = item.output
+        files[path] = {"item": document, **({"undelivered": True} if entry.undelivered else {})}
+    return (json.dumps({"version": VERSION, "files": files}, indent=1) + "\n").encode()
+
+
+def _entry(entry: Mapping[str, Any]) -> ManifestEntry | None:
+    item = entry.get("item")
+    if not isinstance(item, dict) or item.get("kind") not in get_args(ItemKind):
+        return None
+    kind = cast(ItemKind, item["kind"])
+    values = [item.get(key) for key in ("name", "app", "output")]
+    if not isinstance(values[0], str) or not all(v is None or isinstance(v, str) for v in values):
+        return None
+    return ManifestEntry(Item(kind, *values), bool(entry.get("undelivered")))
+
+
+def _entry_v1(entry: Mapping[str, Any]) -> ManifestEntry | None:
+    """An entry of a version 1 manifest, whose item was printed text (`acme/pbx`,
+    `client:x`, `sheet:x`, `site:x`, each maybe with ` output NAME`)."""
+    text = entry.get("item")
+    if not isinstance(text, str):
+        return None
+    task, _, output = text.partition(" output ")
+    kind, colon, name = task.partition(":")
+    if colon and kind in ("client", "sheet", "site"):
+        item = Item(cast(ItemKind, kind), name)
+    elif "/" in task:
+        site, _, app = task.partition("/")
+        item = Item("app", site, app)
+    else:
+        return None
+    return ManifestEntry(
+        item.with_output(output) if output else item, bool(entry.get("undelivered"))
+    )

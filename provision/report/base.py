@@ -1,0 +1,66 @@
+"""The reporter interface: one method per kind of result, one class per `--format`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TextIO
+
+from ..errors import OperationError, Problem
+
+if TYPE_CHECKING:
+    from ..apply import ApplyResult
+    from ..identities import AuthorizeResult, MailResult, VerifyResult
+    from ..model import ClientUris
+    from ..pipeline import Checked
+    from ..plan import Plan
+    from ..plan.drift import Drift
+
+
+def dump_json(document: Any, stream: TextIO | None = None) -> None:
+    stream = stream or sys.stdout
+    json.dump(document, stream, indent=2, sort_keys=False, default=str)
+    stream.write("\n")
+
+
+class Reporter:
+    """Renders results for people or programs. A format that does not print a kind of
+    result says so (the command line offers a format only where it prints)."""
+
+    name = "?"
+
+    def _unsupported(self, what: str) -> None:
+        raise OperationError(f"--format {self.name} does not print {what}")
+
+    def problems(self, problems: Sequence[Problem]) -> None:
+        """The problems of a playbook that cannot be used, or warnings before a result."""
+        self._unsupported("problems")
+
+    def warnings(self, problems: Sequence[Problem]) -> None:
+        """Warnings found while checking, before a command's own result."""
+        self._unsupported("warnings")
+
+    def validated(self, checked: Sequence[Checked], problems: Sequence[Problem]) -> None:
+        self._unsupported("validation results")
+
+    def planned(self, plan: Plan, *, show_diff: bool) -> None:
+        self._unsupported("plans")
+
+    def applied(self, result: ApplyResult, *, show_diff: bool) -> None:
+        self._unsupported("apply results")
+
+    def drifted(self, drift: Drift) -> None:
+        self._unsupported("drift")
+
+    def verified(self, result: VerifyResult) -> None:
+        self._unsupported("verify results")
+
+    def redirect_uris(self, lists: Sequence[ClientUris], *, single: bool) -> None:
+        self._unsupported("redirect URIs")
+
+    def authorized(self, result: AuthorizeResult) -> None:
+        self._unsupported("authorizations")
+
+    def mailed(self, result: MailResult) -> None:
+        self._unsupported("test mails")

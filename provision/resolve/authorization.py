@@ -1,0 +1,36 @@
+"""The full authorization URL of an app: the client's base URL with the parameters the
+innovaphone UI appends itself (`response_type=code&prompt=consent&login_hint=<sender>
+&redirect_uri=<uri>&client_id=<id>`), URL-encoded, so an admin can open it."""
+
+from __future__ import annotations
+
+import string
+from functools import lru_cache
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+_UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
+_PERCENT = {code: f"%{code:02X}" for code in range(128) if chr(code) not in _UNRESERVED}
+
+
+def _quote(text: str) -> str:
+    """quote(text, safe=""), at str.translate speed for the (usual) ASCII text."""
+    return text.translate(_PERCENT) if text.isascii() else quote(text, safe="")
+
+
+@lru_cache(maxsize=1024)
+def _encoded_base(base: str) -> tuple[str, str, str]:
+    """`base` split into (prefix, re-encoded query, fragment)."""
+    parts = urlsplit(base)
+    query = urlencode(parse_qsl(parts.query, keep_blank_values=True), quote_via=quote, safe="")
+    fragment = f"#{parts.fragment}" if parts.fragment else ""
+    return urlunsplit(parts._replace(query="", fragment="")), query, fragment
+
+
+def full_authorization_url(base: str, *, sender: str, redirect_uri: str, client_id: str) -> str:
+    """`base` with the parameters the innovaphone UI appends, URL-encoded."""
+    prefix, query, fragment = _encoded_base(base)
+    appended = (
+        f"response_type=code&prompt=consent&login_hint={_quote(sender)}"
+        f"&redirect_uri={_quote(redirect_uri)}&client_id={_quote(client_id)}"
+    )
+    return f"{prefix}?{query + '&' if query else ''}{appended}{fragment}"

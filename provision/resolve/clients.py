@@ -1,0 +1,95 @@
+"""Settings and clients: relative paths made absolute, each provider's endpoints and key
+files, secret references."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ..errors import DocPath
+from ..model import Client, Settings
+from ..net.urls import insecure
+from ..providers import provider
+from ..secret import SecretRef
+from .context import Context
+
+ENDPOINT_KEYS = ("authority", "token_endpoint", "authorization_url", "graph_endpoint")
+
+
+def resolve_settings(ctx: Context) -> Settings:
+    raw = ctx.data.get("settings") or {}
+    ca_file = raw.get("ca_file")
+    if ca_file is not None and not (ctx.base_dir / ca_file).is_file():
+        ctx.error(f"ca_file {ca_file} does not exist", ("settings", "ca_file"))
+    return Settings(
+        output_dir=ctx.base_dir / raw.get("output_dir", "out"),
+        state_dir=ctx.base_dir / raw.get("state_dir", ".provision"),
+        ca_file=ctx.base_dir / ca_file if ca_file else None,
+        expiry_warning_days=raw.get("expiry_warning_days", 30),
+        deliver={key: tuple(argv) for key, argv in (raw.get("deliver") or {}).items()},
+    )
+
+
+def resolve_clients(ctx: Context) -> dict[str, Client]:
+    clients = {
+        name: _client(ctx, name, raw) for name, raw in (ctx.data.get("clients") or {}).items()
+    }
+    for name, client in clients.items():
+        if client.graph_client is None:
+            continue
+        where: DocPath = ("clients", name, "graph_client")
+        target = clients.get(client.graph_client)
+        if target is None:
+            ctx.unknown("client", client.graph_client, clients, where)
+        elif target.provider != "microsoft":
+            ctx.error(f"graph_client '{target.name}' must be a microsoft client", where)
+    return clients
+
+
+def _client(ctx: Context, name: str, raw: Mapping[str, Any]) -> Client:
+    where: DocPath = ("clients", name)
+    kind = provider(raw["provider"])
+    for key in ENDPOINT_KEYS:
+        if key in raw and insecure(raw[key]):
+            ctx.error(f"{raw[key]} must use https (http only for loopback hosts)", where + (key,))
+    found = kind.key_files(raw, ctx.base_dir, where)
+    for message, path in found.problems:
+        ctx.error(message, path)
+    fields = {**found.values, **raw}
+    endpoints = kind.endpoints(fields)
+
+    def secret(key: str) -> SecretRef | None:
+        return (
+            SecretRef.from_spec(raw[key], where + (key,)) if key in raw else found.secrets.get(key)
+        )
+
+    manage = raw.get("manage_redirect_uris", "off")
+    expires = raw.get("client_secret_expires")
+    return Client(
+        name=name,
+        provider=kind.name,
+        client_id=fields.get("client_id"),
+        token_endpoint=endpoints.token_endpoint,
+        authorization_url=endpoints.authorization_url,
+        tenant=raw.get("tenant"),
+        authority=endpoints.authority,
+        client_secret=secret("client_secret"),
+        client_secret_expires=date.fromisoformat(expires) if expires else None,
+        personal_accounts=bool(raw.get("personal_accounts", False)),
+        manifest_file=_path(ctx, raw.get("manifest_file")),
+        client_secrets_file=_path(ctx, raw.get("client_secrets_file")),
+        manage_redirect_uris="off" if manage is False else manage,
+        graph_endpoint=endpoints.graph,
+        graph_client=raw.get("graph_client"),
+        client_email=fields.get("client_email"),
+        private_key_id=fields.get("private_key_id"),
+        private_key=secret("private_key"),
+        service_account_file=_path(ctx, raw.get("service_account_file")),
+        scope=raw.get("scope"),
+    )
+
+
+def _path(ctx: Context, value: str | None) -> Path | None:
+    return ctx.base_dir / value if value else None

@@ -1,0 +1,143 @@
+"""Secrets: each reference resolved on demand, once, by the steps that need its value."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import ERROR, DocPath, Location, Problem
+from ..files import JsonFileError, read_json
+from ..model import Model
+from ..process import ProcessError, run
+from ..secret import Secret, SecretError, SecretRef
+
+COMMAND_TIMEOUT = 30.0
+
+
+@dataclass
+class SecretResolver:
+    """Resolves references on demand, once each; only the steps that need a
+    value ask for it."""
+
+    base_dir: Path
+    vault_password_file: str | None = None
+    command_timeout: float = COMMAND_TIMEOUT
+    _cache: dict[SecretRef, Secret] = field(default_factory=dict)
+    _vault_password: bytes | None = None
+
+    def resolve(self, ref: SecretRef) -> Secret:
+        cached = self._cache.get(ref)
+        if cached is None:
+            cached = self._cache[ref] = self._resolve(ref)
+        return cached
+
+    def _resolve(self, ref: SecretRef) -> Secret:
+        if ref.kind == "plain":
+            assert isinstance(ref.source, Secret)
+            return ref.source
+        source = ref.source
+        if ref.kind == "env":
+            value = os.environ.get(str(source))
+            if value is None:
+                raise SecretError(f"environment variable {source} is not set; export it")
+            return Secret(value, f"env:{source}")
+        if ref.kind == "file":
+            path = self.base_dir / str(source)
+            try:
+                value = path.read_text(encoding="utf-8")
+            except (OSError, ValueError) as exc:  # ValueError: not UTF-8, or a NUL in the path
+                reason = (
+                    exc.strerror
+                    if isinstance(exc, OSError)
+                    else "not UTF-8 text"
+                    if isinstance(exc, UnicodeDecodeError)
+                    else "not a valid path"
+                )
+                raise SecretError(f"cannot read secret file {path}: {reason}") from None
+            return Secret(value.rstrip("\r\n"), f"file:{source}")
+        if ref.kind == "command":
+            return Secret(self._run(tuple(source)), "command")  # type: ignore[arg-type]
+        if ref.kind == "vault":
+            from .. import vault
+
+            try:
+                plain = vault.decrypt(str(source), self._password())
+            except vault.VaultError as exc:
+                raise SecretError(f"cannot decrypt the !vault value: {exc}") from None
+            try:
+                return Secret(plain.decode("utf-8"), "vault")
+            except UnicodeDecodeError:
+                raise SecretError("the !vault value is not UTF-8 text") from None
+        if ref.kind == "json":
+            return Secret(self._json_field(tuple(source)), "json")  # type: ignore[arg-type]
+        raise SecretError(f"unknown secret reference kind {ref.kind}")
+
+    def _json_field(self, source: tuple[str, ...]) -> str:
+        """A field of a JSON key file (a console download), e.g. (file, "web", "client_secret")."""
+        file, *keys = source
+        path = self.base_dir / file
+        try:
+            value: object = read_json(path)
+        except JsonFileError:
+            raise SecretError(f"cannot read the JSON key file {path}") from None
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        if not isinstance(value, str) or not value:
+            raise SecretError(f"{path} has no {'.'.join(keys)}")
+        return value
+
+    def _run(self, argv: tuple[str, ...]) -> str:
+        try:
+            output = run(argv, what="command", timeout=self.command_timeout, cwd=self.base_dir)
+        except ProcessError as exc:
+            raise SecretError(str(exc)) from None
+        value = output.decode("utf-8", "replace").strip()
+        if not value:
+            raise SecretError(f"command {argv[0]} printed nothing")
+        return value
+
+    def _password(self) -> bytes:
+        if self._vault_password is None:
+            from .. import vault
+
+            path = self.vault_password_file or os.environ.get("PROVISION_VAULT_PASSWORD_FILE")
+            if not path:
+                raise SecretError(
+                    "a !vault value needs the vault password: pass --vault-password-file "
+                    "or set PROVISION_VAULT_PASSWORD_FILE"
+                )
+            try:
+                self._vault_password = vault.read_vault_password(path)
+            except vault.VaultError as exc:
+                raise SecretError(str(exc)) from None
+        return self._vault_password
+
+
+def secret_refs(model: Model) -> list[SecretRef]:
+    """Every secret reference the model's used and unused objects hold, once each."""
+    refs: dict[SecretRef, None] = {}
+    for client in model.clients.values():
+        for ref in (client.client_secret, client.private_key):
+            if ref is not None:
+                refs[ref] = None
+    for identity in model.identities.values():
+        if identity.password is not None:
+            refs[identity.password] = None
+    return list(refs)
+
+
+def check_secrets(
+    model: Model, resolver: SecretResolver, locate: Callable[[DocPath], Location | None]
+) -> list[Problem]:
+    """A problem for every secret reference that does not resolve."""
+    problems = []
+    for ref in secret_refs(model):
+        try:
+            resolver.resolve(ref)
+        except SecretError as exc:
+            problems.append(
+                Problem(ERROR, f"{exc} ({ref.describe()})", locate(ref.where), ref.where)
+            )
+    return problems

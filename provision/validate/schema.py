@@ -1,0 +1,79 @@
+"""The JSON Schema of spec v1, checked against a loaded playbook: a compiled validator
+for large playbooks, jsonschema to explain what is wrong (`explain`)."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib.resources import files
+from typing import Any
+
+from ..errors import Problem
+from ..load import Playbook
+from .explain import explain
+from .formats import FORMATS
+
+
+def schema_text() -> str:
+    return files("provision").joinpath("schemas/playbook.schema.json").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(schema_text())
+    return loaded
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Any:
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    checker = FormatChecker(formats=())
+    for name, check in FORMATS.items():
+        checker.checks(name)(check)
+    return Draft202012Validator(schema(), format_checker=checker)
+
+
+# Above this many sites a compiled validator checks first (compiling costs ~0.15 s,
+# more than jsonschema needs for a small playbook); jsonschema explains any error.
+COMPILED_FROM_SITES = 50
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> Any:
+    import fastjsonschema
+
+    # fastjsonschema knows drafts up to 7; the schema uses nothing later. It
+    # rewrites the $refs of what it is given: give it a copy, not the cached schema.
+    draft7 = {**json.loads(schema_text()), "$schema": "http://json-schema.org/draft-07/schema#"}
+    return fastjsonschema.compile(draft7, formats=FORMATS)
+
+
+def _passes_compiled(data: Any) -> bool:
+    import fastjsonschema
+
+    try:
+        _compiled()(data)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
+
+
+def check_schema(playbook: Playbook) -> list[Problem]:
+    """Every schema violation in the playbook, located, best explanation first."""
+    sites = playbook.data.get("sites")
+    if isinstance(sites, dict) and len(sites) > COMPILED_FROM_SITES:
+        if _passes_compiled(playbook.data):
+            return []
+    problems: list[Problem] = []
+    for error in _validator().iter_errors(playbook.data):
+        problems.extend(explain(playbook, error))
+    # jsonschema reports each missing key of a `required` list, and a name can
+    # fail several of its rules: say each thing once.
+    problems = list(dict.fromkeys(problems))
+    problems.sort(
+        key=lambda p: (
+            (p.location.file, p.location.line, p.location.column) if p.location else ("", 0, 0)
+        )
+    )
+    return problems
