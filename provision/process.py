@@ -100,13 +100,13 @@ def _communicate(
                 if not chunk:
                     selector.unregister(key.fileobj)
                     continue
-                buffer: bytearray = key.data
-                buffer += chunk
-                if buffer is out and len(out) > max_output:
+                target: bytearray = key.data
+                target += chunk
+                if target is out and len(out) > max_output:
                     raise ProcessError(
                         f"{what} {name} printed more than {max_output:,} bytes; stopped it"
                     )
-                if buffer is err and len(err) > 4 * STDERR_TAIL:
+                if target is err and len(err) > 4 * STDERR_TAIL:
                     del err[: len(err) - 2 * STDERR_TAIL]  # only the tail is ever quoted
     remaining = max(deadline - time.monotonic(), 0.01)
     try:

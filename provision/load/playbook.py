@@ -141,5 +141,6 @@ def _child(node: yaml.Node, part: str | int) -> yaml.Node | None:
         return found
     if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
         if 0 <= part < len(node.value):
-            return node.value[part]
+            child: yaml.Node = node.value[part]
+            return child
     return None

@@ -44,7 +44,7 @@ class CappedRetry(Retry):
 
     def new(self, **kw: Any) -> CappedRetry:
         kw.setdefault("after_cap", self.after_cap)
-        return super().new(**kw)  # type: ignore[return-value]
+        return super().new(**kw)  # type: ignore[return-value,unused-ignore]
 
     def get_retry_after(self, response: BaseHTTPResponse) -> float | None:
         seconds = super().get_retry_after(response)
@@ -71,7 +71,7 @@ class TimeoutAdapter(HTTPAdapter):
         return host_params, pool_kwargs
 
     def cert_verify(self, conn: Any, url: str, verify: bool | str, cert: Any) -> None:
-        super().cert_verify(conn, url, verify, cert)
+        super().cert_verify(conn, url, verify, cert)  # type: ignore[no-untyped-call]
         if getattr(conn, "conn_kw", {}).get("ssl_context") is not None:
             conn.ca_certs = None  # the shared context holds them: do not load them again
 

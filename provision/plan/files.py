@@ -100,7 +100,7 @@ def plan_files(
 
 
 def summary(changes: list[FileChange]) -> dict[str, int]:
-    counts = dict.fromkeys(ACTIONS, 0)
+    counts: dict[str, int] = dict.fromkeys(ACTIONS, 0)
     for change in changes:
         counts[change.action] += 1
     return counts

@@ -59,10 +59,10 @@ def _entry(entry: Mapping[str, Any]) -> ManifestEntry | None:
     if not isinstance(item, dict) or item.get("kind") not in get_args(ItemKind):
         return None
     kind = cast(ItemKind, item["kind"])
-    values = [item.get(key) for key in ("name", "app", "output")]
-    if not isinstance(values[0], str) or not all(v is None or isinstance(v, str) for v in values):
+    name, app, output = (item.get(key) for key in ("name", "app", "output"))
+    if not isinstance(name, str) or not all(v is None or isinstance(v, str) for v in (app, output)):
         return None
-    return ManifestEntry(Item(kind, *values), bool(entry.get("undelivered")))
+    return ManifestEntry(Item(kind, name, app, output), bool(entry.get("undelivered")))
 
 
 def _entry_v1(entry: Mapping[str, Any]) -> ManifestEntry | None:

@@ -214,7 +214,7 @@ def plan_registrations(
             )
     if work:
         with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(work)))) as pool:
-            for plan in pool.map(lambda job: _plan_one(*job, model, tokens), work):
+            for plan in pool.map(lambda job: _plan_one(job[0], job[1], model, tokens), work):
                 plans[plan.client.name] = plan
     return [plans[client.name] for client in clients]
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ...errors import DocPath, Severity
+from ...hints import Hints
 from ...model import Client, ClientUris, Mode, ProviderName, Smtp
 from ..base import (
     ConsoleFormat,
@@ -16,6 +17,7 @@ from ..base import (
     Endpoints,
     KeyFiles,
     ModeSpec,
+    Provider,
     Section,
     SheetClient,
     Step,
@@ -44,7 +46,7 @@ MODES: Mapping[Mode, ModeSpec] = {
     ),
 }
 
-HINTS = (
+HINTS: Hints = (
     (
         r"invalid_grant",
         "The refresh token is no longer valid (expired or revoked): run `provision "
@@ -100,4 +102,4 @@ class Generic:
         return flows.authorize(req, session, interaction, device_code=device_code)
 
 
-PROVIDER = Generic()
+PROVIDER: Provider = Generic()

@@ -22,6 +22,7 @@ from ..base import (
     Endpoints,
     KeyFiles,
     ModeSpec,
+    Provider,
     Section,
     SheetClient,
     Step,
@@ -208,4 +209,4 @@ class Google:
         return flows.authorize(req, session, interaction, device_code=device_code)
 
 
-PROVIDER = Google()
+PROVIDER: Provider = Google()

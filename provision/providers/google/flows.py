@@ -75,7 +75,7 @@ def _refresh(req: TokenRequest, credentials: Any, session: requests.Session) -> 
 
 
 def _expiry(credentials: Any) -> datetime:
-    expiry = credentials.expiry  # naive UTC in google-auth
+    expiry: datetime | None = credentials.expiry  # naive UTC in google-auth
     if expiry is None:
         raise TokenError("the token answer carries no expiry")
     return expiry.replace(tzinfo=timezone.utc) if expiry.tzinfo is None else expiry
@@ -96,7 +96,7 @@ def acquire_service_account(req: TokenRequest, session: requests.Session) -> Tok
         "token_uri": req.token_endpoint,
     }
     try:
-        credentials = service_account.Credentials.from_service_account_info(
+        credentials = service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
             info, scopes=SCOPES, subject=req.sender
         )
     except Exception:
@@ -106,7 +106,7 @@ def acquire_service_account(req: TokenRequest, session: requests.Session) -> Tok
             hint="private_key must be the PEM key from the service account's key JSON",
         ) from None
     _refresh(req, credentials, session)
-    return Token(Secret(credentials.token, "access token"), _expiry(credentials))
+    return Token(Secret(str(credentials.token), "access token"), _expiry(credentials))
 
 
 def acquire_gmail(req: TokenRequest, stored: StoredTokens, session: requests.Session) -> Token:
@@ -123,7 +123,7 @@ def acquire_gmail(req: TokenRequest, stored: StoredTokens, session: requests.Ses
             needs_authorization=True,
         )
     # Built directly: from_authorized_user_info() would replace token_uri with Google's.
-    credentials = google.oauth2.credentials.Credentials(
+    credentials = google.oauth2.credentials.Credentials(  # type: ignore[no-untyped-call]
         token=None,
         refresh_token=stored.refresh_token.reveal(),
         token_uri=req.token_endpoint,
@@ -137,7 +137,7 @@ def acquire_gmail(req: TokenRequest, stored: StoredTokens, session: requests.Ses
         raise needs_reauthorization(exc) from None
     refresh = credentials.refresh_token
     return Token(
-        Secret(credentials.token, "access token"),
+        Secret(str(credentials.token), "access token"),
         _expiry(credentials),
         Secret(refresh, "refresh token") if refresh else stored.refresh_token,
     )

@@ -20,6 +20,7 @@ from ..base import (
     Endpoints,
     KeyFiles,
     ModeSpec,
+    Provider,
     Section,
     SheetClient,
     Step,
@@ -220,4 +221,4 @@ class Microsoft:
         return flows.authorize(req, session, interaction, device_code=device_code)
 
 
-PROVIDER = Microsoft()
+PROVIDER: Provider = Microsoft()

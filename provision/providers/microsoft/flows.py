@@ -249,7 +249,7 @@ def _device_code(
     req: TokenRequest, app: msal.ConfidentialClientApplication, interaction: Interaction
 ) -> dict[str, Any]:
     try:
-        flow = app.initiate_device_flow(scopes=SMTP_SCOPES)  # type: ignore[attr-defined]
+        flow = app.initiate_device_flow(scopes=SMTP_SCOPES)
     except Exception as exc:
         raise from_exception(req, "starting the device code flow", exc) from None
     if "user_code" not in flow:
@@ -263,7 +263,7 @@ def _device_code(
     deadline = time.time() + interaction.timeout
     flow["expires_at"] = min(float(flow.get("expires_at", 0)) or 1e18, deadline)
     try:
-        result: dict[str, Any] = app.acquire_token_by_device_flow(flow)  # type: ignore[attr-defined]
+        result: dict[str, Any] = app.acquire_token_by_device_flow(flow)
     except Exception as exc:
         raise from_exception(req, "the device code flow", exc) from None
     return result

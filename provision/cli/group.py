@@ -1,0 +1,69 @@
+"""The command group: maps what commands raise to exit codes, and the entry point."""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+from typing import Any
+
+import click
+
+from .. import __version__
+from ..errors import OperationError, PlaybookError
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PlaybookError as exc:
+            from ..report import reporter
+
+            reporter(ctx.meta.get("provision.format") or "text").problems(exc.problems)
+            ctx.exit(2)
+        except OperationError as exc:
+            click.echo(f"provision: {exc.message}", err=True)
+            if exc.hint:
+                click.echo(f"hint: {exc.hint}", err=True)
+            ctx.exit(1)
+        except KeyboardInterrupt:
+            click.echo("provision: interrupted", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="provision")
+def cli() -> None:
+    """Declarative OAuth2 e-mail for innovaphone PBX and apps.
+
+    \b
+    Example:
+      provision validate playbooks/example.yaml
+      provision redirect-uris playbooks/example.yaml --client acme-azure
+      provision apply playbooks/example.yaml
+    """
+
+
+def remember_format(fmt: str) -> None:
+    click.get_current_context().meta["provision.format"] = fmt
+
+
+def main(argv: list[str] | None = None) -> None:
+    # A large playbook allocates millions of long-lived objects (YAML nodes, the model);
+    # the default thresholds make the collector rescan them again and again (a quarter
+    # of a no-change apply's time). Collect far less often; cycles are still collected.
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        cli.main(args=argv, prog_name="provision", standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a bug must not dump a traceback on users
+        if os.environ.get("PROVISION_DEBUG"):
+            raise
+        click.echo(
+            f"provision: internal error: {type(exc).__name__}: {exc} "
+            "(set PROVISION_DEBUG=1 for a traceback)",
+            err=True,
+        )
+        sys.exit(1)

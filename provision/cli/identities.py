@@ -1,0 +1,153 @@
+"""The commands on a playbook's identities: verify, authorize, test-mail."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .group import cli, remember_format
+from .options import (
+    format_option,
+    limit_option,
+    playbook_argument,
+    timeout_option,
+    vault_option,
+)
+
+
+@cli.command()
+@playbook_argument
+@click.option("--smtp", is_flag=True, help="Also log in to each SMTP server with XOAUTH2.")
+@limit_option
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 256),
+    default=8,
+    show_default=True,
+    help="Identities verified in parallel.",
+)
+@timeout_option
+@format_option()
+@vault_option
+def verify(
+    playbook: str,
+    smtp: bool,
+    limit: str | None,
+    jobs: int,
+    timeout: float,
+    fmt: str,
+    vault_password_file: str | None,
+) -> None:
+    """Acquire a token for every identity in use (and, with --smtp, log in to SMTP).
+
+    \b
+    An interactive identity never authorized is reported as needs-authorization
+    (run `provision authorize`) and does not fail the run; any failed identity
+    exits 1. Cached tokens still valid are reused.
+    Example:
+      provision verify playbooks/example.yaml --smtp -j 16 --format json
+    """
+    remember_format(fmt)
+    from ..commands.verify import run
+
+    sys.exit(
+        run(
+            playbook,
+            smtp=smtp,
+            limit=limit,
+            jobs=jobs,
+            fmt=fmt,
+            vault_password_file=vault_password_file,
+            timeout=timeout,
+        )
+    )
+
+
+@cli.command()
+@playbook_argument
+@click.argument("identity")
+@click.option("--no-browser", is_flag=True, help="Only print the URL (SSH sessions).")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
+    help="Loopback port for the redirect (0: any free port).",
+)
+@click.option("--device-code", is_flag=True, help="Use the device code flow (Microsoft).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(1, 3600),
+    default=300.0,
+    show_default=True,
+    help="Seconds to wait for the sign-in.",
+)
+@vault_option
+def authorize(
+    playbook: str,
+    identity: str,
+    no_browser: bool,
+    port: int,
+    device_code: bool,
+    timeout: float,
+    vault_password_file: str | None,
+) -> None:
+    """Authorize an interactive identity once; its refresh token is stored.
+
+    \b
+    Authorization code with PKCE and a loopback redirect (http://localhost:PORT);
+    the URL is printed and, unless --no-browser, opened. The refresh token goes
+    to the playbook's state directory (mode 0600).
+    Example:
+      provision authorize playbooks/example.yaml acme-mail --no-browser
+    """
+    from ..commands.authorize import run
+
+    sys.exit(
+        run(
+            playbook,
+            identity,
+            open_browser=not no_browser,
+            port=port,
+            device_code=device_code,
+            timeout=timeout,
+            vault_password_file=vault_password_file,
+        )
+    )
+
+
+@cli.command("test-mail")
+@playbook_argument
+@click.argument("identity")
+@click.option("--to", "to", required=True, help="Recipient address.")
+@click.option("--subject", default="provision test mail", show_default=True)
+@timeout_option
+@vault_option
+def test_mail(
+    playbook: str,
+    identity: str,
+    to: str,
+    subject: str,
+    timeout: float,
+    vault_password_file: str | None,
+) -> None:
+    """Send a real test message through an identity's SMTP server with XOAUTH2.
+
+    \b
+    Example:
+      provision test-mail playbooks/example.yaml acme-mail --to admin@acme.com
+    """
+    from ..commands.test_mail import run
+
+    sys.exit(
+        run(
+            playbook,
+            identity,
+            to=to,
+            subject=subject,
+            timeout=timeout,
+            vault_password_file=vault_password_file,
+        )
+    )
