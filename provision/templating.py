@@ -8,6 +8,7 @@ package's templates are ours and render without the sandbox's per-attribute chec
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -76,11 +77,37 @@ def _compile(text: str) -> Template:
     return _values_environment().from_string(text)
 
 
+# `{{ site.domain }}`: most templated values hold nothing else, and Jinja2 costs more to
+# import than the rest of `provision validate` takes. They are filled in directly.
+_LOOKUP = re.compile(r"\{\{\s*([A-Za-z_]\w*)\.([A-Za-z_]\w*)\s*\}\}")
+_SYNTAX = ("{{", "{%", "{#")
+
+
 def render(text: str, context: Mapping[str, Any]) -> str:
     """Render a playbook value if it holds Jinja2; plain text is returned as it is."""
     if "{" not in text:
         return text
+    filled = _lookups(text, context)
+    if filled is not None:
+        return filled
     return _guarded(lambda: _compile(text).render(context))
+
+
+def _lookups(text: str, context: Mapping[str, Any]) -> str | None:
+    """`text` with each `{{ name.key }}` replaced by that string of the context, when that
+    is all the Jinja2 it holds; None otherwise (Jinja2 renders it, or says what is wrong).
+    A key that names a dict attribute is left to Jinja2, which looks attributes up first."""
+    if "{{{" in text or any(mark in _LOOKUP.sub("", text) for mark in _SYNTAX):
+        return None
+    values = []
+    for match in _LOOKUP.finditer(text):
+        mapping, key = context.get(match[1]), match[2]
+        value = mapping.get(key) if isinstance(mapping, dict) else None
+        if not isinstance(value, str) or hasattr(dict, key):
+            return None
+        values.append(value)
+    found = iter(values)
+    return _LOOKUP.sub(lambda _: next(found), text)
 
 
 def render_file(base_dir: Path, name: str, context: Mapping[str, Any]) -> str:

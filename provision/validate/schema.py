@@ -1,5 +1,5 @@
-"""The JSON Schema of spec v1, checked against a loaded playbook: a compiled validator
-for large playbooks, jsonschema to explain what is wrong (`explain`)."""
+"""The JSON Schema of spec v1, checked against a loaded playbook: the compiled validator
+says whether it passes, jsonschema explains what is wrong (`explain`)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 from ..errors import Problem
 from ..load import Playbook
+from .compiled import passes
 from .explain import explain
 from .formats import FORMATS
 
@@ -34,37 +35,10 @@ def _validator() -> Any:
     return Draft202012Validator(schema(), format_checker=checker)
 
 
-# Above this many sites a compiled validator checks first (compiling costs ~0.15 s,
-# more than jsonschema needs for a small playbook); jsonschema explains any error.
-COMPILED_FROM_SITES = 50
-
-
-@lru_cache(maxsize=1)
-def _compiled() -> Any:
-    import fastjsonschema
-
-    # fastjsonschema knows drafts up to 7; the schema uses nothing later. It
-    # rewrites the $refs of what it is given: give it a copy, not the cached schema.
-    draft7 = {**json.loads(schema_text()), "$schema": "http://json-schema.org/draft-07/schema#"}
-    return fastjsonschema.compile(draft7, formats=FORMATS)
-
-
-def _passes_compiled(data: Any) -> bool:
-    import fastjsonschema
-
-    try:
-        _compiled()(data)
-    except fastjsonschema.JsonSchemaException:
-        return False
-    return True
-
-
 def check_schema(playbook: Playbook) -> list[Problem]:
     """Every schema violation in the playbook, located, best explanation first."""
-    sites = playbook.data.get("sites")
-    if isinstance(sites, dict) and len(sites) > COMPILED_FROM_SITES:
-        if _passes_compiled(playbook.data):
-            return []
+    if passes(playbook.data):
+        return []
     problems: list[Problem] = []
     for error in _validator().iter_errors(playbook.data):
         problems.extend(explain(playbook, error))

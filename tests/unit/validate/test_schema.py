@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 
 from provision.errors import ERROR, Location, Problem, format_path, one_line
 from provision.load import load_playbook
-from provision.validate import formats
+from provision.validate import compiled, formats
 from provision.validate import schema as schema_module
 from provision.validate.schema import check_schema, schema, schema_text
 
@@ -560,8 +560,8 @@ def _paths(data: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 @settings(max_examples=200, deadline=None, database=None)
 @given(st.data())
 def test_compiled_schema_agrees_with_jsonschema(data: st.DataObject) -> None:
-    """Large playbooks are checked by a compiled validator first: it must accept
-    exactly what jsonschema accepts, or an invalid playbook would pass."""
+    """Playbooks are checked by the compiled validator first: it must accept exactly
+    what jsonschema accepts, or an invalid playbook would pass."""
     document = copy.deepcopy(data.draw(st.sampled_from(PARITY_DATA)))
     for _ in range(data.draw(st.integers(min_value=1, max_value=3))):
         paths = _paths(document)
@@ -581,7 +581,13 @@ def test_compiled_schema_agrees_with_jsonschema(data: st.DataObject) -> None:
                 parent.pop(path[-1])
             )
     reference = not any(True for _ in schema_module._validator().iter_errors(document))
-    assert schema_module._passes_compiled(document) is reference
+    assert compiled.passes(document) is reference
+
+
+def test_the_shipped_validator_is_generated_from_the_schema() -> None:
+    """After a schema change: python -m provision.validate.compiled > its _schema_code.py."""
+    shipped = (ROOT / "provision" / "validate" / "_schema_code.py").read_text(encoding="utf-8")
+    assert shipped == compiled.generate()
 
 
 def test_large_playbooks_take_the_compiled_path_and_still_explain(tmp_path: Path) -> None:
@@ -594,8 +600,7 @@ def test_large_playbooks_take_the_compiled_path_and_still_explain(tmp_path: Path
     assert problems_for(tmp_path, {**base(), "sites": sites}) == []
 
 
-def test_compiling_leaves_the_cached_schema_alone() -> None:
+def test_generating_leaves_the_cached_schema_alone() -> None:
     """fastjsonschema rewrites the $refs of the schema it compiles, in place."""
-    schema_module._compiled.cache_clear()
-    schema_module._compiled()
+    compiled.generate()
     assert schema() == json.loads(schema_text())
