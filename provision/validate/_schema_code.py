@@ -1,5 +1,6 @@
 """Generated from schemas/playbook.schema.json by provision.validate.compiled: do not
 edit."""
+# schema sha256: 3086529983d24010fd3d15e080495e32cc2e97c4a75842c5f5364af956b8fe40
 # ruff: noqa
 # mypy: ignore-errors
 # fmt: off

@@ -11,6 +11,7 @@ Regenerate after changing the schema (a test checks the shipped code is current)
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
 from typing import Any
 
@@ -18,6 +19,7 @@ from .formats import FORMATS
 
 HEADER = '''"""Generated from schemas/playbook.schema.json by provision.validate.compiled: do not
 edit."""
+# schema sha256: {digest}
 # ruff: noqa
 # mypy: ignore-errors
 # fmt: off
@@ -50,7 +52,15 @@ def generate() -> str:
     # fastjsonschema knows drafts up to 7; the schema uses nothing later.
     draft7 = {**json.loads(schema_text()), "$schema": "http://json-schema.org/draft-07/schema#"}
     tree = _Plain().visit(ast.parse(fastjsonschema.compile_to_code(draft7, formats=FORMATS)))
-    return HEADER + ast.unparse(ast.fix_missing_locations(tree)) + "\n"
+    code = ast.unparse(ast.fix_missing_locations(tree))
+    return HEADER.replace("{digest}", schema_digest()) + code + "\n"
+
+
+def schema_digest() -> str:
+    """What the shipped validator records of the schema it was generated from."""
+    from .schema import schema_text
+
+    return hashlib.sha256(schema_text().encode()).hexdigest()
 
 
 class _Plain(ast.NodeTransformer):
