@@ -127,7 +127,6 @@ class App:
     sender: str
     sender_name: str | None
     redirect_uri: str | None  # only where the identity authorizes interactively
-    authorization_url: str | None  # the full URL with the appended parameters
 
     @property
     def item(self) -> Item:

@@ -67,20 +67,21 @@ def check(
 
 
 def plan(
-    checked: Checked,
+    model: Model,
     *,
     limit: str | None,
     prune: bool = False,
     jobs: int = 8,
     vault_password_file: str | None = None,
 ) -> Plan:
-    """desired state -> file changes and registration changes."""
+    """desired state -> file changes and registration changes. Takes the model alone: the
+    loaded YAML, as big as everything after it together, can be let go before."""
     from .limit import Limit
     from .plan import make_plan
 
     return make_plan(
-        checked.model,
-        checked.secrets(vault_password_file),
+        model,
+        SecretResolver(model.base_dir, vault_password_file),
         limit=Limit.parse(limit),
         prune=prune,
         jobs=jobs,

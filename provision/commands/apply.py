@@ -20,10 +20,11 @@ def run(
     checked = pipeline.check(playbook)
     out = reporter(fmt)
     out.warnings(checked.warnings)
+    model = checked.model
+    del checked  # the loaded YAML (kept to locate problems): as big as all that follows
     planned = pipeline.plan(
-        checked, limit=limit, prune=prune, jobs=jobs, vault_password_file=vault_password_file
+        model, limit=limit, prune=prune, jobs=jobs, vault_password_file=vault_password_file
     )
-    del checked  # the playbook's YAML (kept to locate problems) is not needed any more
     result = pipeline.apply(planned, check=check, jobs=jobs)
     out.applied(result, show_diff=show_diff)
     return 1 if result.failed else 0

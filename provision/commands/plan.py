@@ -22,8 +22,10 @@ def run(
     checked = pipeline.check(playbook)
     out = reporter(fmt)
     out.warnings(checked.warnings)
+    model = checked.model
+    del checked  # the loaded YAML (kept to locate problems): as big as all that follows
     planned = pipeline.plan(
-        checked, limit=limit, prune=prune, jobs=jobs, vault_password_file=vault_password_file
+        model, limit=limit, prune=prune, jobs=jobs, vault_password_file=vault_password_file
     )
     out.planned(planned, show_diff=show_diff)
     if planned.failures or any(r.failed for r in planned.registrations):

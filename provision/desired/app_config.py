@@ -12,6 +12,7 @@ from ..providers import mode_spec
 from ..resolve.secrets import SecretResolver
 from ..secret import PLACEHOLDER, Secret, SecretRef
 from ..templating import package_template
+from .authorization import authorization_url
 
 TEMPLATE = "app.json.j2"
 
@@ -34,9 +35,10 @@ def app_config(app: App, secrets: SecretResolver) -> tuple[dict[str, Any], dict[
     if client.tenant:
         config["tenant"] = client.tenant
     config["token_endpoint"] = client.token_endpoint
-    if app.authorization_url is not None:
+    full_url = authorization_url(app)
+    if full_url is not None:
         config["authorization_endpoint"] = client.authorization_url
-        config["authorization_url"] = app.authorization_url
+        config["authorization_url"] = full_url
         config["redirect_uri"] = app.redirect_uri
     if client.scope:
         config["scope"] = client.scope

@@ -3,13 +3,14 @@ written where its templated path says, inside the output directory."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from ..model import App, ClientUris, Item, Site
 from ..templating import TemplateProblem, render, render_file
-from .state import PUBLIC_MODE, SECRET_MODE, DesiredFile, DesiredState, Failure
+from .authorization import authorization_url
+from .state import PUBLIC_MODE, SECRET_MODE, DesiredFile, Failure
 
 Per = Literal["app", "site", "client"]
 
@@ -37,7 +38,7 @@ def app_context(app: App) -> dict[str, Any]:
         "client_id": client.client_id,
         "tenant": client.tenant,
         "token_endpoint": client.token_endpoint,
-        "authorization_url": app.authorization_url,
+        "authorization_url": authorization_url(app),
         "redirect_uri": app.redirect_uri,
     }
 
@@ -53,15 +54,16 @@ def client_context(entry: ClientUris) -> dict[str, Any]:
     }
 
 
-def add_outputs(
+def outputs_of(
     outputs: Mapping[str, Mapping[str, object]],
     base_dir: Path,
-    state: DesiredState,
+    failures: list[Failure],
     per: Per,
     item: Item,
     context: Mapping[str, Any],
-) -> None:
-    """Render every output of the playbook that is made `per` this item."""
+) -> Iterator[DesiredFile]:
+    """Every output of the playbook that is made `per` this item; those that cannot be
+    rendered go to `failures`."""
     for name, output in outputs.items():
         if output["per"] != per:
             continue
@@ -70,17 +72,17 @@ def add_outputs(
             path = render(str(output["path"]), context)
             content = render_file(base_dir, str(output["template"]), context)
         except TemplateProblem as exc:
-            state.failures.append(Failure(label, str(exc)))
+            failures.append(Failure(label, str(exc)))
             continue
         relative = PurePosixPath(path)
         if relative.is_absolute() or ".." in relative.parts or not relative.parts:
-            state.failures.append(
+            failures.append(
                 Failure(label, f"output path '{path}' must stay inside the output directory")
             )
             continue
         secret = bool(output.get("secret", True))
         deliver = output.get("deliver")
-        state.files.append(
+        yield (
             DesiredFile(
                 path=str(relative),
                 content=content.encode(),

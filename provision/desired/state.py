@@ -3,7 +3,7 @@ that could not be rendered."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..model import Item
 
@@ -26,9 +26,3 @@ class DesiredFile:
 class Failure:
     item: Item
     message: str
-
-
-@dataclass
-class DesiredState:
-    files: list[DesiredFile] = field(default_factory=list)
-    failures: list[Failure] = field(default_factory=list)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..desired import desired_state
+from ..desired import desired_files
 from ..desired.state import Failure
 from ..limit import Limit
 from ..model import Model
@@ -50,9 +50,10 @@ def make_plan(
     """The plan for the selected apps; registrations hold every app's URI, whatever
     --limit says (as the redirect-uris/ files do)."""
     tokens = GraphTokens()
-    state = desired_state(model, secrets, limit)
-    files = plan_files(state, model.settings.output_dir, prune=prune, limit=limit)
+    failures: list[Failure] = []
+    desired = desired_files(model, secrets, limit, failures)
+    files = plan_files(desired, failures, model.settings.output_dir, prune=prune, limit=limit)
     registrations = (
         plan_registrations(model, secrets, tokens, jobs=jobs) if managed_clients(model) else []
     )
-    return Plan(model, tuple(files), tuple(state.failures), tuple(registrations), tokens)
+    return Plan(model, tuple(files), tuple(failures), tuple(registrations), tokens)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from ..desired.state import DesiredFile, DesiredState
+from ..desired.state import DesiredFile, Failure
 from ..limit import Limit
 from ..model import Item
 from .manifest import read_manifest
@@ -27,7 +28,7 @@ class FileChange:
     action: Action
     path: str  # relative to the output directory
     item: Item
-    desired: DesiredFile | None = None  # None for a delete
+    desired: DesiredFile | None = None  # what to write or deliver (None: delete, unchanged)
     old: bytes | None = None  # the current content of an update, for diffs
 
     @property
@@ -55,7 +56,8 @@ def _current(path: str) -> tuple[bytes | None, int | None]:
 
 
 def plan_files(
-    state: DesiredState,
+    desired_files: Iterable[DesiredFile],
+    failures: Sequence[Failure],
     output_dir: Path,
     *,
     prune: bool = False,
@@ -65,7 +67,7 @@ def plan_files(
     wanted = set()
     manifest = read_manifest(output_dir)
     prefix = f"{output_dir}{os.sep}"  # string paths: pathlib costs more than the reads
-    for desired in state.files:
+    for desired in desired_files:
         wanted.add(desired.path)
         old, mode = _current(prefix + desired.path)
         action: Action
@@ -77,13 +79,12 @@ def plan_files(
             action = "deliver"
         else:
             action = "unchanged"
-        changes.append(
-            FileChange(
-                action, desired.path, desired.item, desired, old if action == "update" else None
-            )
-        )
+        # A file in place needs nothing kept: that is most of them, most runs.
+        kept = None if action == "unchanged" else desired
+        previous = old if action == "update" else None
+        changes.append(FileChange(action, desired.path, desired.item, kept, previous))
     if prune:
-        failed = {failure.item.task for failure in state.failures}  # its outputs are kept too
+        failed = {failure.item.task for failure in failures}  # its outputs are kept too
         for path, entry in sorted(manifest.items()):
             item = entry.item
             if path in wanted or item.task in failed:

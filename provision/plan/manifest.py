@@ -14,6 +14,7 @@ from ..model import Item, ItemKind
 
 MANIFEST = ".provision-manifest.json"
 VERSION = 2
+_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,9 @@ def read_manifest(output_dir: Path) -> dict[str, ManifestEntry]:
 
 
 def manifest_bytes(entries: Mapping[str, ManifestEntry]) -> bytes:
-    files = {}
+    """The manifest's text, an entry a line, written without building it as one document
+    first (a fresh apply of 100,000 apps records 140,000 files)."""
+    lines = []
     for path, entry in sorted(entries.items()):
         item = entry.item
         document: dict[str, Any] = {"kind": item.kind, "name": item.name}
@@ -50,8 +53,10 @@ def manifest_bytes(entries: Mapping[str, ManifestEntry]) -> bytes:
             document["app"] = item.app
         if item.output is not None:
             document["output"] = item.output
-        files[path] = {"item": document, **({"undelivered": True} if entry.undelivered else {})}
-    return (json.dumps({"version": VERSION, "files": files}, indent=1) + "\n").encode()
+        record = {"item": document, **({"undelivered": True} if entry.undelivered else {})}
+        lines.append(f"  {_json(path)}: {_json(record)}")
+    files = "{\n" + ",\n".join(lines) + "\n }" if lines else "{}"
+    return f'{{\n "version": {VERSION},\n "files": {files}\n}}\n'.encode()
 
 
 def _entry(entry: Mapping[str, Any]) -> ManifestEntry | None:

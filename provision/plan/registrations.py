@@ -188,7 +188,7 @@ def read_owned(path: Path, app_id: str) -> tuple[str, ...]:
 
 def state_write(path: Path, app_id: str, owned: Iterable[str]) -> Write:
     document = {"version": STATE_VERSION, "app_id": app_id, "added": sorted(owned)}
-    return Write(path, (json.dumps(document, indent=1) + "\n").encode(), 0o600)
+    return Write(str(path), (json.dumps(document, indent=1) + "\n").encode(), 0o600)
 
 
 # -- reading what Graph holds ---------------------------------------------------------------

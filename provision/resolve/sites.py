@@ -11,7 +11,6 @@ from ..catalog import AppKind
 from ..errors import DocPath
 from ..model import App, Identity, Site
 from ..validate.formats import EMAIL, HOST
-from .authorization import full_authorization_url
 from .context import Context
 
 
@@ -112,29 +111,13 @@ class _SiteResolver:
             return None
         if sender is None:
             return None
-        redirect_uri = authorization_url = None
-        client = identity.client
-        if identity.interactive and client.authorization_url is not None:
+        redirect_uri = None
+        if identity.interactive:
             domain = self.context["site"]["domain"]
             redirect_uri = kind.redirect_uri(
                 host=host, domain=domain, path_name=override.get("path")
             )
-            authorization_url = full_authorization_url(
-                client.authorization_url,
-                sender=sender,
-                redirect_uri=redirect_uri,
-                client_id=client.client_id or "",
-            )
-        return App(
-            self.name,
-            name,
-            kind_name,
-            identity,
-            sender,
-            sender_name,
-            redirect_uri,
-            authorization_url,
-        )
+        return App(self.name, name, kind_name, identity, sender, sender_name, redirect_uri)
 
     def identity(self, app: str, override: Mapping[str, Any], where: DocPath) -> Identity | None:
         name, name_where = self.precedence("identity", override, where)

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from provision.desired.authorization import authorization_url
 from provision.errors import ERROR, WARNING
 from provision.model import Client, ClientUris
 from provision.pipeline import check as check_playbook
@@ -450,4 +451,4 @@ def test_every_interactive_app_once_and_nothing_else(sites: dict[str, dict[str, 
             assert client.uris.count(app.redirect_uri) == 1
             assert app.address in client.apps[app.redirect_uri]
         else:
-            assert app.redirect_uri is None and app.authorization_url is None
+            assert app.redirect_uri is None and authorization_url(app) is None

@@ -9,7 +9,7 @@ import pytest
 
 from provision.errors import ERROR, Location, PlaybookError, Problem
 from provision.load import Playbook, load_playbook
-from provision.load import parse as load
+from provision.load import build as load
 from provision.secret import VaultText
 
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provision.resolve.authorization import full_authorization_url
+from provision.desired.authorization import full_authorization_url
 from tests.playbook_helpers import cli_run, copy_playbook
 
 SECRETS = {
@@ -190,6 +190,6 @@ def test_fast_quote_is_urllib_quote(text: str) -> None:
     """The str.translate fast path encodes exactly as quote(safe="") does."""
     from urllib.parse import quote
 
-    from provision.resolve.authorization import _quote
+    from provision.desired.authorization import _quote
 
     assert _quote(text) == quote(text, safe="")

@@ -8,6 +8,8 @@ import string
 from functools import lru_cache
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
+from ..model import App
+
 _UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
 _PERCENT = {code: f"%{code:02X}" for code in range(128) if chr(code) not in _UNRESERVED}
 
@@ -34,3 +36,16 @@ def full_authorization_url(base: str, *, sender: str, redirect_uri: str, client_
         f"&redirect_uri={_quote(redirect_uri)}&client_id={_quote(client_id)}"
     )
     return f"{prefix}?{query + '&' if query else ''}{appended}{fragment}"
+
+
+def authorization_url(app: App) -> str | None:
+    """The app's full authorization URL, where its identity authorizes interactively."""
+    client = app.identity.client
+    if app.redirect_uri is None or client.authorization_url is None:
+        return None
+    return full_authorization_url(
+        client.authorization_url,
+        sender=app.sender,
+        redirect_uri=app.redirect_uri,
+        client_id=client.client_id or "",
+    )
