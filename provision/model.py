@@ -39,10 +39,6 @@ class Item:
     app: str | None = None
     output: str | None = None
 
-    @classmethod
-    def of_app(cls, site: str, app: str) -> Item:
-        return cls("app", site, app)
-
     @property
     def site(self) -> str | None:
         return None if self.kind == "client" else self.name

@@ -7,15 +7,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
-from typing import Any
+from typing import Any, Literal
 
 import yaml
+
+
+Host = Literal["pbx", "app_platform"]
 
 
 @dataclass(frozen=True)
 class AppKind:
     name: str
-    host: str  # "pbx" | "app_platform"
+    host: Host  # which host of the site serves the app
     path: str  # template with {domain} and {path}
     path_name: str
 

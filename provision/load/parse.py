@@ -27,7 +27,7 @@ def load_file(file: Path) -> Loaded:
     """The file's document (None when it cannot be used), its source for locating later
     problems, and the problems found."""
     name = str(file)
-    source = Source(name, None, _BaseLoader)
+    source = Source(name, None, _BaseLoader)  # nothing to point into until it is decoded
     try:
         raw = file.read_bytes()
     except OSError as exc:
@@ -39,7 +39,7 @@ def load_file(file: Path) -> Loaded:
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         message = f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
         return None, source, [Problem(ERROR, message, Location(name, line, column))]
-    source.release(text)
+    source = Source(name, text, _BaseLoader)
     loader = _BaseLoader(text)
     try:
         return _build(loader, name, source)

@@ -12,38 +12,16 @@ import yaml
 from ..errors import DocPath, Location
 
 
-def node_paths(root: yaml.Node) -> dict[int, DocPath]:
-    """id(node) -> the document path it is first reached by (each node visited once,
-    so shared anchors cost nothing)."""
-    paths: dict[int, DocPath] = {}
-    stack: list[tuple[yaml.Node, DocPath]] = [(root, ())]
-    while stack:
-        node, path = stack.pop()
-        if id(node) in paths:
-            continue
-        paths[id(node)] = path
-        if isinstance(node, yaml.MappingNode):
-            for key_node, value_node in reversed(node.value):
-                if isinstance(key_node, yaml.ScalarNode):
-                    stack.append((value_node, path + (key_node.value,)))
-        elif isinstance(node, yaml.SequenceNode):
-            for index in reversed(range(len(node.value))):
-                stack.append((node.value[index], path + (index,)))
-    return paths
-
-
 class Source:
-    """One loaded file: its name for messages and its node tree for locations.
+    """One loaded file: its name for messages, and its node tree for locations, composed
+    from its text only when a problem must be located (the nodes, two marks each, of a
+    large playbook take four times the memory of its data)."""
 
-    Once a file has loaded cleanly its nodes are let go and composed again from its
-    text only when a problem must be located: the nodes (with two marks each) of a
-    large playbook take more memory than everything else together."""
-
-    def __init__(self, file: str, root: yaml.Node | None, loader: type[yaml.SafeLoader]) -> None:
+    def __init__(self, file: str, text: str | None, loader: type[yaml.SafeLoader]) -> None:
         self.file = file
-        self._root = root
+        self._text = text
         self._loader = loader
-        self._text: str | None = None
+        self._root: yaml.Node | None = None
 
     @property
     def root(self) -> yaml.Node | None:
@@ -53,14 +31,6 @@ class Source:
             except yaml.YAMLError:  # it loaded before; nothing to point at if not now
                 self._text = None
         return self._root
-
-    @root.setter
-    def root(self, node: yaml.Node | None) -> None:
-        self._root = node
-
-    def release(self, text: str) -> None:
-        """Drop the nodes; keep the text to compose them again on demand."""
-        self._root, self._text = None, text
 
 
 @dataclass

@@ -139,13 +139,6 @@ def adopt(target: SessionT, source: requests.Session) -> SessionT:
     return target
 
 
-def session_timeout(session: requests.Session) -> float | None:
-    """The default timeout `make_session` gave this session, if any."""
-    adapter = session.adapters.get("https://")
-    timeout = getattr(adapter, "timeout", None)
-    return float(timeout) if isinstance(timeout, (int, float)) else None
-
-
 def ssl_context(ca_file: str | None = None) -> ssl.SSLContext:
     """A client SSLContext (hostname checked) with the same trust as `make_session`."""
     context = ssl.create_default_context(cafile=default_ca_bundle())

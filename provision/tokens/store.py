@@ -122,9 +122,6 @@ class TokenStore:
             **changes,
         )
 
-    def forget(self, identity: str) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            self.path(identity).unlink()
 
     def _ensure_directory(self) -> None:
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
