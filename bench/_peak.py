@@ -31,10 +31,17 @@ def main(argv: list[str]) -> int:
     maxrss = usage.ru_maxrss
     if sys.platform == "darwin":  # bytes there
         maxrss //= 1024
-    print(json.dumps({
-        "rc": rc, "wall": wall, "maxrss_kb": maxrss,
-        "user": usage.ru_utime, "sys": usage.ru_stime,
-    }))
+    print(
+        json.dumps(
+            {
+                "rc": rc,
+                "wall": wall,
+                "maxrss_kb": maxrss,
+                "user": usage.ru_utime,
+                "sys": usage.ru_stime,
+            }
+        )
+    )
     return 0
 
 

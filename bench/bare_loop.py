@@ -117,20 +117,29 @@ def bare_loop(playbook: Path, out: Path) -> None:
             host_key, path = CATALOG[kind]
             redirect_uri = f"https://{site[host_key]}/{path.format(domain=site['domain'])}"
             base_url = f"{AUTHORITY}/{client['tenant']}/oauth2/v2.0"
-            authorization_url = f"{base_url}/authorize?" + urlencode({
-                "scope": SCOPE,
-                "response_type": "code",
-                "prompt": "consent",
-                "login_hint": sender,
-                "redirect_uri": redirect_uri,
-                "client_id": client["client_id"],
-            }, quote_via=quote)
+            authorization_url = f"{base_url}/authorize?" + urlencode(
+                {
+                    "scope": SCOPE,
+                    "response_type": "code",
+                    "prompt": "consent",
+                    "login_hint": sender,
+                    "redirect_uri": redirect_uri,
+                    "client_id": client["client_id"],
+                },
+                quote_via=quote,
+            )
             text = template.render(
-                site=site_name, app=app_name, kind=kind, identity=identity,
-                sender=sender, sender_name=sender_name, client=client,
+                site=site_name,
+                app=app_name,
+                kind=kind,
+                identity=identity,
+                sender=sender,
+                sender_name=sender_name,
+                client=client,
                 token_endpoint=f"{base_url}/token",
                 authorization_endpoint=f"{base_url}/authorize?scope={SCOPE}",
-                authorization_url=authorization_url, redirect_uri=redirect_uri,
+                authorization_url=authorization_url,
+                redirect_uri=redirect_uri,
                 client_secret=secrets[client_name],
             )
             final = site_dir / f"{app_name}.json"
@@ -149,8 +158,10 @@ def bare_loop(playbook: Path, out: Path) -> None:
     t4 = time.perf_counter()
     os.sync()
     t5 = time.perf_counter()
-    print(f"{len(pending)} files; load {t1 - t0:.3f} s, render+write {t2 - t1:.3f} s, "
-          f"sync {t3 - t2:.3f} s, rename {t4 - t3:.3f} s, sync {t5 - t4:.3f} s")
+    print(
+        f"{len(pending)} files; load {t1 - t0:.3f} s, render+write {t2 - t1:.3f} s, "
+        f"sync {t3 - t2:.3f} s, rename {t4 - t3:.3f} s, sync {t5 - t4:.3f} s"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -32,11 +32,40 @@ SECRET_KINDS = ("env", "file", "mixed")
 
 # Words for realistic-looking customer names.
 _WORDS = (
-    "mueller", "schmidt", "schneider", "fischer", "weber", "meyer", "wagner",
-    "becker", "schulz", "hoffmann", "koch", "richter", "klein", "wolf",
-    "neumann", "schwarz", "braun", "zimmermann", "hartmann", "krueger",
-    "lange", "werner", "lehmann", "koehler", "maier", "kaiser", "fuchs",
-    "peters", "lang", "scholz", "moeller", "weiss", "jung", "hahn",
+    "mueller",
+    "schmidt",
+    "schneider",
+    "fischer",
+    "weber",
+    "meyer",
+    "wagner",
+    "becker",
+    "schulz",
+    "hoffmann",
+    "koch",
+    "richter",
+    "klein",
+    "wolf",
+    "neumann",
+    "schwarz",
+    "braun",
+    "zimmermann",
+    "hartmann",
+    "krueger",
+    "lange",
+    "werner",
+    "lehmann",
+    "koehler",
+    "maier",
+    "kaiser",
+    "fuchs",
+    "peters",
+    "lang",
+    "scholz",
+    "moeller",
+    "weiss",
+    "jung",
+    "hahn",
 )
 _SUFFIXES = ("gmbh", "ag", "kg", "praxis", "kanzlei", "bau", "logistik", "hotel")
 _TLDS = ("de", "at", "ch", "com", "eu", "net")
@@ -79,9 +108,7 @@ def secret_kind(i: int, secrets: str) -> str:
 def environment(n_sites: int, secrets: str = "env") -> dict[str, str]:
     """The environment variables a playbook of n_sites needs."""
     return {
-        secret_env(i): secret_value(i)
-        for i in range(n_sites)
-        if secret_kind(i, secrets) == "env"
+        secret_env(i): secret_value(i) for i in range(n_sites) if secret_kind(i, secrets) == "env"
     }
 
 
@@ -152,17 +179,22 @@ def generate(n_sites: int, directory: Path, secrets: str = "env") -> Path:
             path = secret_dir / f"{site_name(i)}.secret"
             path.write_text(secret_value(i) + "\n")
             os.chmod(path, 0o600)
-    text = "".join([
-        f"# Synthetic benchmark playbook: {n_sites} sites x {len(APP_KINDS)} apps"
-        f" (bench/generate.py).\n",
-        "version: 1\n",
-        "settings:\n",
-        "  output_dir: out\n",
-        "  expiry_warning_days: 30\n",
-        "clients:\n", *clients,
-        "identities:\n", *identities,
-        "sites:\n", *sites,
-    ])
+    text = "".join(
+        [
+            f"# Synthetic benchmark playbook: {n_sites} sites x {len(APP_KINDS)} apps"
+            f" (bench/generate.py).\n",
+            "version: 1\n",
+            "settings:\n",
+            "  output_dir: out\n",
+            "  expiry_warning_days: 30\n",
+            "clients:\n",
+            *clients,
+            "identities:\n",
+            *identities,
+            "sites:\n",
+            *sites,
+        ]
+    )
     playbook = directory / "playbook.yaml"
     playbook.write_text(text)
     return playbook

@@ -55,8 +55,15 @@ def command_args(step: str, playbook: str) -> list[str]:
 
 def run(command: list[str], cwd: Path, env: dict[str, str], label: str) -> float:
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True, check=False)
+    done = subprocess.run(
+        command,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
     wall = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"profile.py: {label} exited {done.returncode}:\n{done.stderr[-3000:]}")
@@ -71,8 +78,11 @@ def report_cprofile(path: Path, top: int) -> str:
     stats.sort_stats("cumulative").print_stats(top)
     buffer.write(f"--- top {top} by own time ---\n")
     stats.sort_stats("tottime").print_stats(top)
-    lines = [line for line in buffer.getvalue().splitlines()
-             if line.strip() and not line.startswith(("   Ordered by", "   List reduced"))]
+    lines = [
+        line
+        for line in buffer.getvalue().splitlines()
+        if line.strip() and not line.startswith(("   Ordered by", "   List reduced"))
+    ]
     return "\n".join(lines)
 
 
@@ -81,8 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sites", type=int, default=2000)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--tool", choices=("cprofile", "pyinstrument"), default="cprofile")
-    parser.add_argument("--steps", default=",".join(STEPS),
-                        help=f"comma-separated, from {', '.join(STEPS)}")
+    parser.add_argument(
+        "--steps", default=",".join(STEPS), help=f"comma-separated, from {', '.join(STEPS)}"
+    )
     args = parser.parse_args(argv)
     steps = [s.strip() for s in args.steps.split(",") if s.strip()]
     unknown = set(steps) - set(STEPS)
@@ -99,10 +110,18 @@ def main(argv: list[str] | None = None) -> int:
         if step in ("plan", "apply"):
             clean(out)
         if step == "apply-nochange" and not out.exists():
-            run([sys.executable, "-m", "provision", "apply", playbook.name], directory, env,
-                "apply (setup for apply-nochange)")
-        plain = run([sys.executable, "-m", "provision", *command_args(step, playbook.name)],
-                    directory, env, step)
+            run(
+                [sys.executable, "-m", "provision", "apply", playbook.name],
+                directory,
+                env,
+                "apply (setup for apply-nochange)",
+            )
+        plain = run(
+            [sys.executable, "-m", "provision", *command_args(step, playbook.name)],
+            directory,
+            env,
+            step,
+        )
         if step in ("plan", "apply"):
             clean(out)
         prefix = [sys.executable, "-m"]
@@ -112,10 +131,16 @@ def main(argv: list[str] | None = None) -> int:
         else:
             result = directory / f"{step}.txt"
             profiler = [*prefix, "pyinstrument", "--outfile", str(result)]
-        wall = run([*profiler, "-m", "provision", *command_args(step, playbook.name)],
-                   directory, env, f"{step} under {args.tool}")
-        print(f"\n===== {step}, {args.sites:,} sites: {plain:.2f} s plain, {wall:.2f} s "
-              f"under {args.tool} =====")
+        wall = run(
+            [*profiler, "-m", "provision", *command_args(step, playbook.name)],
+            directory,
+            env,
+            f"{step} under {args.tool}",
+        )
+        print(
+            f"\n===== {step}, {args.sites:,} sites: {plain:.2f} s plain, {wall:.2f} s "
+            f"under {args.tool} ====="
+        )
         if args.tool == "cprofile":
             print(report_cprofile(result, args.top))
         else:

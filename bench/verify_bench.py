@@ -99,7 +99,10 @@ def playbook(
     identity_specs: dict[str, Any] = {}
     for number, name in enumerate(names):
         spec: dict[str, Any] = {
-            "client": "bench", "mode": mode, "sender": mailbox(mode, number), "smtp": smtp,
+            "client": "bench",
+            "mode": mode,
+            "sender": mailbox(mode, number),
+            "smtp": smtp,
         }
         if mode == "microsoft365":
             spec["password"] = {"env": "BENCH_PASSWORD"}
@@ -139,24 +142,43 @@ def run_verify(
     idp.hang_next(latency, count=identities)  # each token request waits `latency`
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "provision", "verify", str(path), "-j", str(jobs),
-         "--format", "json", "--timeout", "30"],
-        cwd=work, env=env, capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "provision",
+            "verify",
+            str(path),
+            "-j",
+            str(jobs),
+            "--format",
+            "json",
+            "--timeout",
+            "30",
+        ],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     seconds = time.perf_counter() - started
     try:
         results = json.loads(done.stdout)["identities"]
     except ValueError:
-        raise SystemExit(f"verify -j {jobs} ({mode}) exited {done.returncode}:\n"
-                         f"{done.stderr}") from None
+        raise SystemExit(
+            f"verify -j {jobs} ({mode}) exited {done.returncode}:\n{done.stderr}"
+        ) from None
     not_ok = [r for r in results if r["status"] != "ok"]
     if done.returncode != 0 or len(results) != identities or not_ok:
-        raise SystemExit(f"verify -j {jobs} ({mode}) exited {done.returncode}, "
-                         f"{len(results)} results, {len(not_ok)} not ok: {not_ok[:3]}")
+        raise SystemExit(
+            f"verify -j {jobs} ({mode}) exited {done.returncode}, "
+            f"{len(results)} results, {len(not_ok)} not ok: {not_ok[:3]}"
+        )
     posts = sum(1 for entry in idp.requests_log if entry[0] == "POST") - posts_before
     if posts != identities:
-        raise SystemExit(f"verify -j {jobs} ({mode}): {posts} token requests, "
-                         f"expected {identities}")
+        raise SystemExit(
+            f"verify -j {jobs} ({mode}): {posts} token requests, expected {identities}"
+        )
     return Result(identities, mode, jobs, seconds, posts, latency)
 
 
@@ -195,9 +217,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                     result = run_verify(idp, pki, work, mode, args.identities, j, args.latency)
                     print(f"{mode} -j {j}: {result.seconds:.2f} s", file=sys.stderr)
                     results.append(result)
-    print(f"`provision verify`, {args.identities} identities, LocalIdP on 127.0.0.1 with "
-          f"{args.latency * 1000:.0f} ms per token request; {platform.python_implementation()} "
-          f"{platform.python_version()}, {os.cpu_count()} CPUs.\n")
+    print(
+        f"`provision verify`, {args.identities} identities, LocalIdP on 127.0.0.1 with "
+        f"{args.latency * 1000:.0f} ms per token request; {platform.python_implementation()} "
+        f"{platform.python_version()}, {os.cpu_count()} CPUs.\n"
+    )
     print(table(results))
     return 0
 
