@@ -6,6 +6,7 @@ import errno
 import fcntl
 import json
 import os
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -178,16 +179,40 @@ def remove_files(paths: Sequence[str]) -> list[WriteFailure]:
     return failures
 
 
-def remove_stale_temporaries(directories: Sequence[str]) -> None:
-    """Temporaries an interrupted apply left behind (never a real file)."""
-    for directory in directories:
-        try:
-            entries = list(os.scandir(directory))
-        except OSError:
+# .<name>.<pid>.<thread>.provision-tmp (older versions: without the thread)
+_TEMPORARY = re.compile(r"^\..+?\.(\d+)(?:\.\d+)?" + re.escape(TMP_SUFFIX) + "$")
+
+
+def remove_stale_temporaries(directory: str | Path, *, below: bool = False) -> int:
+    """Remove the temporaries an interrupted writer left in `directory` (and `below` it):
+    they may hold secrets. Only those of a process that is gone: a running one may be
+    about to rename its own. Returns how many were removed."""
+    removed = 0
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return 0
+    for entry in entries:
+        if below and entry.is_dir(follow_symlinks=False):
+            removed += remove_stale_temporaries(entry.path, below=True)
             continue
-        for entry in entries:
-            if entry.name.startswith(".") and entry.name.endswith(TMP_SUFFIX):
-                _remove(entry.path)
+        match = _TEMPORARY.match(entry.name)
+        if match is not None and not _alive(int(match.group(1))):
+            _remove(entry.path)
+            removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's: alive
+        return True
+    return True
 
 
 def _remove(path: str | Path) -> None:

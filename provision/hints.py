@@ -18,6 +18,12 @@ Hints = tuple[tuple[str, str], ...]
 
 COMMON_HINTS: Hints = (
     (
+        r"with a redirect to .*: refused",
+        "The server answered with a redirect (HTTP 3xx); provision never follows one with "
+        "credentials. Set the endpoint to its final address (the client's authority, "
+        "token_endpoint or graph_endpoint), or check what proxy or portal answers instead.",
+    ),
+    (
         r"invalid_client",
         "The client authentication failed: check client id and client secret (or the "
         "private key and its key id).",

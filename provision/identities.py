@@ -143,9 +143,10 @@ def send_test_mail(
         )
     _, request = named_request(model, identity, secrets)
     flows = provider(request.provider)
-    session = make_session(request.ca_file, timeout)
+    session = make_session(request.ca_file, timeout, proxy=request.proxy)
     try:
-        token = acquire_token(request, flows, _store(model), session)
+        # a test mail may use the cached token: it was issued for today's credentials
+        token = acquire_token(request, flows, _store(model), session, reuse=True)
     finally:
         session.close()
     try:

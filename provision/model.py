@@ -62,6 +62,7 @@ class Settings:
     state_dir: Path
     ca_file: Path | None
     expiry_warning_days: int
+    proxy: str | None = None  # for HTTPS (tokens, Graph); None: HTTPS_PROXY from the environment
     # built-in output ("app_config", "redirect_uris") -> command run when one changed
     deliver: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 

@@ -1,12 +1,22 @@
-"""The one secret type: a value that never prints itself."""
+"""The one secret type, a value that never prints itself, and the one scrubber that every
+text leaving the program passes through (`scrub`: the command line's streams, and the
+records it writes beside secrets): every secret value this process has held is replaced,
+as are bearer tokens and Authorization headers, wherever a library or a server put them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import io
+import json
+import re
+import threading
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, TextIO
 
 PLACEHOLDER = "<secret>"
+# Values shorter than this are not scrubbed: they would blank out ordinary words (an Entra
+# client secret has 40 characters, a password at least 8).
+SCRUB_MIN = 6
+SCRUB_MAX = 1 << 16  # a value longer than this is scrubbed by its lines
 SecretKind = Literal["plain", "env", "file", "command", "vault", "json"]
 
 
@@ -24,6 +34,7 @@ class Secret:
     def __init__(self, value: str, source: str = "") -> None:
         self._value = value
         self.source = source  # where it came from, e.g. "env:ACME_SECRET"; never the value
+        _SCRUBBER.add(value)
 
     def reveal(self) -> str:
         return self._value
@@ -87,13 +98,97 @@ class SecretRef:
         return f"{self.kind} {self.source}"
 
 
-def redact(text: str, secrets: Iterable[Secret | None]) -> str:
-    """`text` with every occurrence of a secret's value replaced by the placeholder
-    (a last line of defence: IdPs and libraries sometimes echo what they were sent)."""
-    for secret in secrets:
-        if secret is None:
-            continue
-        value = secret.reveal()
-        if len(value) >= 4:  # shorter values would blank out ordinary words
-            text = text.replace(value, PLACEHOLDER)
-    return text
+class _Scrubber:
+    """The values to replace: each secret as it is, JSON-escaped and repr-escaped (as a
+    message may quote it), and the lines of a long one (a PEM key)."""
+
+    def __init__(self) -> None:
+        self._values: set[str] = set()
+        self._lock = threading.Lock()
+        self._automaton: Any = None  # an Aho-Corasick automaton over the values, when built
+
+    def add(self, value: str) -> None:
+        if len(value) < SCRUB_MIN:
+            return
+        forms = [value] if len(value) <= SCRUB_MAX else []
+        if "\n" in value:
+            forms += [line.strip() for line in value.splitlines() if len(line.strip()) >= 16]
+        if not value.isascii() or any(c in value for c in '"\\\n\r\t'):
+            forms += [json.dumps(value)[1:-1], repr(value)[1:-1]]
+        with self._lock:
+            new = [form for form in forms if len(form) >= SCRUB_MIN and form not in self._values]
+            if new:
+                self._values.update(new)
+                self._automaton = None
+
+    def __call__(self, text: str) -> str:
+        text = _HEADERS.sub(_keep_name, text)
+        automaton = self._current()
+        if automaton is None:
+            return text
+        pieces, last = [], 0
+        for end, found in automaton.iter_long(text):
+            start = end - len(found) + 1
+            pieces += [text[last:start], PLACEHOLDER]
+            last = end + 1
+        return "".join(pieces) + text[last:] if pieces else text
+
+    def _current(self) -> Any:
+        with self._lock:
+            if self._automaton is None and self._values:
+                import ahocorasick
+
+                automaton = ahocorasick.Automaton()
+                for value in self._values:
+                    automaton.add_word(value, value)
+                automaton.make_automaton()
+                self._automaton = automaton
+            return self._automaton
+
+
+# `Bearer <token>`, `Authorization: <credentials>` (as an HTTP library prints a request)
+_HEADERS = re.compile(
+    r"(?i)(\bbearer\s+|\bauthorization['\"]?\s*[:=]\s*['\"]?(?:basic\s+|bearer\s+)?)"
+    r"[A-Za-z0-9._~+/=-]{6,}"
+)
+
+
+def _keep_name(match: re.Match[str]) -> str:
+    return match.group(1) + PLACEHOLDER
+
+
+_SCRUBBER = _Scrubber()
+
+
+def scrub(text: str) -> str:
+    """`text` with every secret this process has held replaced by the placeholder."""
+    return _SCRUBBER(text)
+
+
+class ScrubbingStream(io.TextIOBase):
+    """A text stream that scrubs what is written to it (the command line's stdout and
+    stderr: whatever prints, a reporter, click, a library, a traceback)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(scrub(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self.stream, "encoding", "utf-8")
+
+    @property
+    def errors(self) -> str | None:  # type: ignore[override]
+        return getattr(self.stream, "errors", None)

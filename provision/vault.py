@@ -1,6 +1,7 @@
 """Ansible Vault values: read and write the format `ansible-vault` uses.
 
-Compatible with ansible-core's `VaultAES256`: a vault value is a header line
+Compatible with ansible-core's `VaultAES256` (cryptography is imported when a value is
+encrypted or decrypted, not to recognise one): a vault value is a header line
 (`$ANSIBLE_VAULT;1.1;AES256`, or `$ANSIBLE_VAULT;1.2;AES256;<vault-id>`) and a
 hexlified payload wrapped at 80 columns. The payload, once unhexlified, is three
 lines: hex(salt), hex(HMAC-SHA256 of the ciphertext), hex(ciphertext). Keys come
@@ -16,12 +17,6 @@ import binascii
 import os
 import stat
 from pathlib import Path
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, padding
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from cryptography.hazmat.primitives.hmac import HMAC
-from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 __all__ = [
     "VaultError",
@@ -62,6 +57,11 @@ def decrypt(vaulttext: str, password: bytes) -> bytes:
     its indentation) and CRLF line ends are accepted. The vault id of a 1.2
     header is not checked: like Ansible, it only names the password.
     """
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes, padding
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    from cryptography.hazmat.primitives.hmac import HMAC
+
     _check_password(password)
     payload = _parse_envelope(vaulttext)
     salt, expected_hmac, ciphertext = _parse_payload(payload)
@@ -91,6 +91,10 @@ def encrypt(plaintext: bytes, password: bytes, vault_id: str | None = None) -> s
     ending in a newline. A `vault_id` (other than Ansible's `default`) gives a
     1.2 header that names it.
     """
+    from cryptography.hazmat.primitives import hashes, padding
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    from cryptography.hazmat.primitives.hmac import HMAC
+
     _check_password(password)
     if vault_id is not None:
         _check_vault_id(vault_id)
@@ -276,6 +280,9 @@ def _unhexlify(data: bytes, what: str) -> bytes:
 
 def _derive_keys(password: bytes, salt: bytes) -> tuple[bytes, bytes, bytes]:
     """Return (AES key, HMAC key, CTR counter start), as Ansible derives them."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+
     kdf = PBKDF2HMAC(
         algorithm=hashes.SHA256(),
         length=2 * _KEY_BYTES + _IV_BYTES,

@@ -30,7 +30,7 @@ def apply_files(
     prefix = f"{output_dir}{os.sep}"  # text paths: 100,000 Path objects cost 40 MB
     with output_lock(output_dir):
         writes = [c for c in pending if c.action in ("create", "update")]
-        remove_stale_temporaries(sorted({os.path.dirname(prefix + c.path) for c in writes}))
+        remove_stale_temporaries(output_dir, below=True)  # a killed apply's, holding secrets
         failed = {
             failure.path: failure.message
             for failure in write_files(
@@ -75,13 +75,13 @@ def _update_manifest(
     failed: set[str],
     undelivered: set[str],
 ) -> None:
-    before = read_manifest(output_dir)
     if (
         not failed
         and not undelivered
-        and all(change.action == "unchanged" and change.path in before for change in changes)
+        and all(change.action == "unchanged" and change.recorded for change in changes)
     ):
         return  # the usual no-change run: nothing to record
+    before = read_manifest(output_dir)
     after = dict(before)
     for change in changes:
         if change.path in failed:

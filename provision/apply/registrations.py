@@ -19,7 +19,7 @@ from ..providers.microsoft.graph import (
     patch_redirect_uris,
     read_registration,
 )
-from ..secret import redact
+from ..secret import scrub
 from .results import ItemResult, Status
 
 CHANGED_HINT = "run `provision apply` again: it plans from what the registration holds now"
@@ -88,7 +88,7 @@ def _apply_one(plan: RegistrationPlan, model: Model, tokens: GraphTokens) -> Reg
     if not change.pending:
         return RegistrationApplied(plan, state=state)
     try:
-        with make_session(caller.ca_file) as session:
+        with make_session(caller.ca_file, proxy=caller.proxy) as session:
             token = tokens.get(caller, session)
             now = read_registration(session, plan.client, caller.identity, token)
             if now.redirect_uris != change.registration.redirect_uris:
@@ -102,7 +102,7 @@ def _apply_one(plan: RegistrationPlan, model: Model, tokens: GraphTokens) -> Reg
     except GraphError as exc:
         return RegistrationApplied(plan, error=exc.message, hint=exc.hint)
     except Exception as exc:  # one registration's surprise must not stop the others
-        text = redact(f"unexpected failure: {describe(exc)}", caller.secrets())
+        text = scrub(f"unexpected failure: {describe(exc)}")
         return RegistrationApplied(plan, error=text)
     return RegistrationApplied(plan, patched=True, state=state)
 
@@ -136,12 +136,8 @@ def registration_results(
         if outcome.failed:
             status = "failed"
             messages.append(outcome.error or "failed")
-        if expiry is not None:
-            if expiry.expired:
-                status = "failed"
-                messages.append(expiry.message)
-            else:
-                warnings.append(ExpiryWarning(item, expiry.message))
+        if expiry is not None and not expiry.expired:  # an expired one fails in the plan
+            warnings.append(ExpiryWarning(item, expiry.message))
         results.append(
             ItemResult(
                 item, status, action=action, message="; ".join(messages) or None, hint=outcome.hint

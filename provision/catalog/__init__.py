@@ -11,7 +11,6 @@ from typing import Any, Literal
 
 import yaml
 
-
 Host = Literal["pbx", "app_platform"]
 
 

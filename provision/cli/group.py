@@ -11,10 +11,22 @@ import click
 
 from .. import __version__
 from ..errors import OperationError, PlaybookError
+from ..secret import ScrubbingStream, scrub
 
 
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
+        """Run the command with its output scrubbed; map what it raises to exit codes."""
+        streams = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = ScrubbingStream(sys.stdout), ScrubbingStream(sys.stderr)
+        try:
+            return self._invoke(ctx)
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            sys.stdout, sys.stderr = streams
+
+    def _invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except PlaybookError as exc:
@@ -62,8 +74,10 @@ def main(argv: list[str] | None = None) -> None:
         if os.environ.get("PROVISION_DEBUG"):
             raise
         click.echo(
-            f"provision: internal error: {type(exc).__name__}: {exc} "
-            "(set PROVISION_DEBUG=1 for a traceback)",
+            scrub(
+                f"provision: internal error: {type(exc).__name__}: {exc} "
+                "(set PROVISION_DEBUG=1 for a traceback)"
+            ),
             err=True,
         )
         sys.exit(1)

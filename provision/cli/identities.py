@@ -43,9 +43,13 @@ def verify(
     """Acquire a token for every identity in use (and, with --smtp, log in to SMTP).
 
     \b
-    An interactive identity never authorized is reported as needs-authorization
+    Every identity asks its identity provider anew (ROPC, service account and
+    client credentials sign in; interactive identities redeem their stored
+    refresh token): no cached access token ever proves anything. An
+    interactive identity never authorized is reported as needs-authorization
     (run `provision authorize`) and does not fail the run; any failed identity
-    exits 1. Cached tokens still valid are reused.
+    exits 1. HTTPS goes through HTTPS_PROXY (or settings.proxy; NO_PROXY
+    honoured); SMTP connects directly.
     Example:
       provision verify playbooks/example.yaml --smtp -j 16 --format json
     """
@@ -76,7 +80,12 @@ def verify(
     show_default=True,
     help="Loopback port for the redirect (0: any free port).",
 )
-@click.option("--device-code", is_flag=True, help="Use the device code flow (Microsoft).")
+@click.option(
+    "--device-code",
+    is_flag=True,
+    help="Use the device code flow (Microsoft; the app registration must allow public "
+    "client flows).",
+)
 @click.option(
     "--timeout",
     type=click.FloatRange(1, 3600),

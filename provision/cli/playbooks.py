@@ -160,8 +160,10 @@ def apply(
     and redirect-uris/<client>.txt; a second run with nothing changed
     writes nothing. App registrations with manage_redirect_uris get their
     redirect URIs through Microsoft Graph (a PATCH only when the list
-    differs; none with --check), and a client secret that expires within
-    settings.expiry_warning_days warns (expired: the client fails).
+    differs; none with --check). A client secret that expires within
+    settings.expiry_warning_days warns; one that has expired (by
+    client_secret_expires, or Graph) fails its client and every app that
+    would carry it, and their configs are not written.
     Example:
       provision apply playbooks/example.yaml
       provision apply playbooks/example.yaml --check --diff

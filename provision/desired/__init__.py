@@ -9,19 +9,22 @@ for them: one already in place need not be kept.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from ..limit import Limit
 from ..model import App, Item, Model, Site
 from ..resolve.secrets import SecretResolver
 from ..secret import SecretError
 from ..templating import package_template
-from .app_config import app_config, render_app
+from .app_config import SECRET_KEYS, app_config, render_app
 from .outputs import app_context, client_context, outputs_of, site_context
 from .sheets import render_sheet
 from .state import PUBLIC_MODE, SECRET_MODE, DesiredFile, Failure
 
 __all__ = ["DesiredFile", "Failure", "desired_files"]
+
+T = TypeVar("T")
 
 
 def desired_files(
@@ -52,7 +55,7 @@ def desired_files(
             failures,
             "client",
             item,
-            {"client": client_context(entry)},
+            _context_of("client", client_context, entry),
         )
     uris = {entry.client.name: entry for entry in model.redirect_uris}
     for site in model.sites:
@@ -71,7 +74,7 @@ def desired_files(
                 failures,
                 "site",
                 Item("site", site.name),
-                {"site": site_context(site)},
+                _context_of("site", site_context, site),
             )
 
 
@@ -94,16 +97,23 @@ def _app_files(
         content=render_app(config, held),
         mode=SECRET_MODE,
         item=app.item,
-        secret_keys=frozenset(held),
+        secret_keys=SECRET_KEYS,  # present or not: an old file may hold one the new drops
         deliver=deliver,
     )
-    if model.outputs:
-        revealed = {**config, **{key: value.reveal() for key, value in held.items()}}
-        yield from outputs_of(
-            model.outputs,
-            model.base_dir,
-            failures,
-            "app",
-            app.item,
-            {"site": site_context(site), "app": app_context(app), "config": revealed},
-        )
+    yield from outputs_of(
+        model.outputs,
+        model.base_dir,
+        failures,
+        "app",
+        app.item,
+        lambda: {
+            "site": site_context(site),
+            "app": app_context(app),
+            "config": {**config, **{key: value.reveal() for key, value in held.items()}},
+        },
+    )
+
+
+def _context_of(key: str, make: Callable[[T], object], value: T) -> Callable[[], dict[str, object]]:
+    """A playbook output's context, made when an output needs it."""
+    return lambda: {key: make(value)}

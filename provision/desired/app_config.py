@@ -15,6 +15,8 @@ from ..templating import package_template
 from .authorization import authorization_url
 
 TEMPLATE = "app.json.j2"
+# the keys under which an app config may carry a secret, whatever its mode
+SECRET_KEYS = frozenset({"client_secret", "password", "private_key"})
 
 
 def app_config(app: App, secrets: SecretResolver) -> tuple[dict[str, Any], dict[str, Secret]]:

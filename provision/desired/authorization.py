@@ -19,7 +19,7 @@ def _quote(text: str) -> str:
     return text.translate(_PERCENT) if text.isascii() else quote(text, safe="")
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=1 << 16)  # one per client: a playbook may hold tens of thousands
 def _encoded_base(base: str) -> tuple[str, str, str]:
     """`base` split into (prefix, re-encoded query, fragment)."""
     parts = urlsplit(base)

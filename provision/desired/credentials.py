@@ -100,6 +100,7 @@ def token_request(unit: Unit, model: Model, secrets: SecretResolver) -> TokenReq
         private_key=reveal(client.private_key),
         scope=client.scope,
         ca_file=str(ca_file) if ca_file else None,
+        proxy=model.settings.proxy,
     )
 
 
@@ -123,4 +124,5 @@ def graph_token_request(client: Client, model: Model, secrets: SecretResolver) -
         sender="",
         scope=f"{client.graph_endpoint}/.default",
         ca_file=str(ca_file) if ca_file else None,
+        proxy=model.settings.proxy,
     )

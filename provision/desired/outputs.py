@@ -3,7 +3,7 @@ written where its templated path says, inside the output directory."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
@@ -60,13 +60,13 @@ def outputs_of(
     failures: list[Failure],
     per: Per,
     item: Item,
-    context: Mapping[str, Any],
+    context_of: Callable[[], Mapping[str, Any]],
 ) -> Iterator[DesiredFile]:
     """Every output of the playbook that is made `per` this item; those that cannot be
-    rendered go to `failures`."""
-    for name, output in outputs.items():
-        if output["per"] != per:
-            continue
+    rendered go to `failures`. The templates' context is made only when one is made."""
+    made = [(name, output) for name, output in outputs.items() if output["per"] == per]
+    context = context_of() if made else {}
+    for name, output in made:
         label = item.with_output(name)
         try:
             path = render(str(output["path"]), context)

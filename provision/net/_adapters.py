@@ -7,9 +7,11 @@ import ssl
 import threading
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
-from requests import PreparedRequest, Response
+from requests import PreparedRequest, RequestException, Response
 from requests.adapters import HTTPAdapter
+from requests.utils import should_bypass_proxies
 from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 from urllib3.util.ssl_ import create_urllib3_context
@@ -51,12 +53,46 @@ class CappedRetry(Retry):
         return None if seconds is None else min(seconds, self.after_cap)
 
 
-class TimeoutAdapter(HTTPAdapter):
-    """An adapter that gives every request a timeout unless the caller set one, and
-    verifies TLS with the shared context of its CA bundle."""
+class RedirectRefused(RequestException):
+    """A server answered with a redirect: never followed (credentials would go along)."""
 
-    def __init__(self, timeout: float, **kwargs: Any) -> None:
+
+def origin(url: str) -> str:
+    """`scheme://host[:port]`: where a URL points, without its path and query (which may
+    carry codes or tokens)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}" if parts.netloc else "?"
+
+
+def refuse_redirects(response: Response, *args: Any, **kwargs: Any) -> None:
+    """A response hook: a token, device-code or Graph request that is redirected would
+    send its client secret, password or bearer token again, to wherever the redirect
+    points (requests re-sends a 307/308 POST with its body). Fail instead."""
+    if response.is_redirect:
+        request = response.request
+        target = origin(response.headers.get("Location", ""))
+        raise RedirectRefused(
+            f"{request.method} {origin(request.url or '')} answered {response.status_code} "
+            f"with a redirect to {target}: refused, credentials are never sent again",
+            response=response,
+        )
+
+
+class TimeoutAdapter(HTTPAdapter):
+    """An adapter that gives every request a timeout unless the caller set one, verifies
+    TLS with the shared context of its CA bundle, and goes through `proxies` (scheme ->
+    proxy URL) except for the hosts `no_proxy` names."""
+
+    def __init__(
+        self,
+        timeout: float,
+        proxies: Mapping[str, str] | None = None,
+        no_proxy: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         self.timeout = timeout
+        self.proxies = dict(proxies or {})
+        self.no_proxy = no_proxy
         super().__init__(**kwargs)
 
     def build_connection_pool_key_attributes(
@@ -84,13 +120,16 @@ class TimeoutAdapter(HTTPAdapter):
         cert: None | bytes | str | tuple[bytes | str, bytes | str] = None,
         proxies: Mapping[str, str] | None = None,
     ) -> Response:
+        # The session does not trust the environment (it would also take its CA bundle):
+        # the proxies given here are the only ones, NO_PROXY applied per URL.
+        bypass = not self.proxies or should_bypass_proxies(request.url or "", self.no_proxy)
         return super().send(
             request,
             stream=stream,
             timeout=self.timeout if timeout is None else timeout,
             verify=verify,
             cert=cert,
-            proxies=proxies,
+            proxies={} if bypass else self.proxies,
         )
 
 

@@ -78,62 +78,60 @@ def ca_bundle(ca_file: str | None) -> str:
         return path
 
 
+def proxies(proxy: str | None = None) -> tuple[dict[str, str], str | None]:
+    """The proxies to use (scheme -> URL) and the hosts that bypass them: `proxy` (the
+    playbook's settings.proxy) for both schemes, else HTTPS_PROXY / HTTP_PROXY from the
+    environment; NO_PROXY from the environment either way."""
+    import urllib.request
+
+    found = urllib.request.getproxies_environment()
+    no_proxy = found.pop("no", None)
+    if proxy is not None:
+        return {"https": proxy, "http": proxy}, no_proxy
+    return {k: v for k, v in found.items() if k in ("https", "http")}, no_proxy
+
+
 def make_session(
     ca_file: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     retries: int = DEFAULT_RETRIES,
     *,
+    proxy: str | None = None,
     backoff_factor: float = 0.5,
     backoff_max: float = 10.0,
     retry_after_max: float = 30.0,
 ) -> requests.Session:
     """A requests session that verifies TLS against the default trust plus `ca_file`,
-    puts `timeout` (seconds) on every request, and retries connection failures and
-    429/5xx answers up to `retries` times, sleeping what Retry-After says (at most
-    `retry_after_max`) or an exponential backoff (at most `backoff_max`)."""
+    goes through the proxy (`proxy`, else HTTPS_PROXY/HTTP_PROXY, NO_PROXY honoured),
+    puts `timeout` (seconds) on every request, never follows a redirect, and retries
+    connection failures and 429/5xx answers up to `retries` times, sleeping what
+    Retry-After says (at most `retry_after_max`) or an exponential backoff (at most
+    `backoff_max`)."""
     import requests
 
-    return configure(
-        requests.Session(),
-        ca_file,
-        timeout,
-        retries,
-        backoff_factor=backoff_factor,
-        backoff_max=backoff_max,
-        retry_after_max=retry_after_max,
-    )
+    from ._adapters import TimeoutAdapter, make_retry, refuse_redirects
 
-
-def configure(
-    session: SessionT,
-    ca_file: str | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
-    retries: int = DEFAULT_RETRIES,
-    *,
-    backoff_factor: float = 0.5,
-    backoff_max: float = 10.0,
-    retry_after_max: float = 30.0,
-) -> SessionT:
-    """Give an existing session (e.g. a library's Session subclass) the policy of
-    `make_session`."""
-    from ._adapters import TimeoutAdapter, make_retry
-
-    # The environment (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE, proxies, .netrc) must not
-    # silently replace the trust we configure.
+    session = requests.Session()
+    # The environment must not silently replace the trust we configure
+    # (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE) or add credentials (.netrc): the session does
+    # not trust it; the proxies are taken from it on purpose, above.
     session.trust_env = False
     session.verify = ca_bundle(ca_file)
+    session.hooks["response"].append(refuse_redirects)
     retry = make_retry(retries, backoff_factor, backoff_max, retry_after_max)
-    adapter = TimeoutAdapter(timeout, max_retries=retry)
+    through, no_proxy = proxies(proxy)
+    adapter = TimeoutAdapter(timeout, through, no_proxy, max_retries=retry)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session
 
 
 def adopt(target: SessionT, source: requests.Session) -> SessionT:
-    """Give `target` the trust, timeout and retry policy of `source` (a `make_session`
-    result), for libraries that insist on their own Session subclass."""
+    """Give `target` the trust, proxies, timeout, retry and redirect policy of `source` (a
+    `make_session` result), for libraries that insist on their own Session subclass."""
     target.trust_env = False
     target.verify = source.verify
+    target.hooks["response"] = list(source.hooks["response"])
     for prefix, adapter in source.adapters.items():
         target.mount(prefix, adapter)
     return target

@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from ..desired import desired_files
 from ..desired.state import Failure
 from ..limit import Limit
-from ..model import Model
+from ..model import Item, Model
+from ..providers import mode_spec
 from ..providers.microsoft.graph import GraphTokens
 from ..resolve.secrets import SecretResolver
+from .expiry import expired_clients
 from .files import FileChange, plan_files, summary
 from .registrations import RegistrationPlan, managed_clients, plan_registrations
 
@@ -56,4 +58,27 @@ def make_plan(
     registrations = (
         plan_registrations(model, secrets, tokens, jobs=jobs) if managed_clients(model) else []
     )
+    graph = {
+        p.client.name: p.change.registration.secret_expires
+        for p in registrations
+        if p.change is not None
+    }
+    expired = expired_clients(model, graph)
+    if expired:
+        files = _fail_expired(model, files, failures, expired)
     return Plan(model, tuple(files), tuple(failures), tuple(registrations), tokens)
+
+
+def _fail_expired(
+    model: Model, files: list[FileChange], failures: list[Failure], expired: dict[str, str]
+) -> list[FileChange]:
+    """The changes without the apps whose client secret expired: each of those apps, and
+    the client, fails instead (a config holding a dead secret sends no mail)."""
+    dead = {}
+    for app in model.apps():
+        client = app.identity.client.name
+        if client in expired and mode_spec(app.identity.mode).secret == "client_secret":
+            dead[app.item] = f"client '{client}': {expired[client]}"
+    failures += [Failure(Item("client", name), message) for name, message in expired.items()]
+    failures += [Failure(item, message) for item, message in dead.items()]
+    return [c for c in files if c.action == "delete" or c.item.task not in dead]

@@ -4,10 +4,11 @@ client fails."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
-from ..model import Client
+from ..model import Client, Model
 from ..providers.microsoft.graph import parse_instant
 
 
@@ -51,3 +52,16 @@ def secret_expiry(
             "new one in Entra and update every app that uses it",
         )
     return None
+
+
+def expired_clients(
+    model: Model, graph_expires: Mapping[str, str | None], now: datetime | None = None
+) -> dict[str, str]:
+    """Client name -> why, for every client whose secret has expired: by Graph's latest
+    endDateTime where Graph was read (`graph_expires`), else its client_secret_expires."""
+    found = {}
+    for name, client in model.clients.items():
+        expiry = secret_expiry(client, graph_expires.get(name), 0, now)
+        if expiry is not None and expiry.expired:
+            found[name] = expiry.message
+    return found

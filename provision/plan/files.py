@@ -30,6 +30,7 @@ class FileChange:
     item: Item
     desired: DesiredFile | None = None  # what to write or deliver (None: delete, unchanged)
     old: bytes | None = None  # the current content of an update, for diffs
+    recorded: bool = False  # in the manifest already, as it is
 
     @property
     def pending(self) -> bool:
@@ -82,7 +83,8 @@ def plan_files(
         # A file in place needs nothing kept: that is most of them, most runs.
         kept = None if action == "unchanged" else desired
         previous = old if action == "update" else None
-        changes.append(FileChange(action, desired.path, desired.item, kept, previous))
+        recorded = desired.path in manifest and manifest[desired.path].item == desired.item
+        changes.append(FileChange(action, desired.path, desired.item, kept, previous, recorded))
     if prune:
         failed = {failure.item.task for failure in failures}  # its outputs are kept too
         for path, entry in sorted(manifest.items()):

@@ -24,7 +24,7 @@ from ..net.urls import insecure
 from ..providers.microsoft import entra_violations, uri_limit
 from ..providers.microsoft.graph import GraphError, GraphTokens, Registration, read_registration
 from ..resolve.secrets import SecretResolver
-from ..secret import SecretError, redact
+from ..secret import SecretError, scrub
 
 if TYPE_CHECKING:
     from ..tokens.request import TokenRequest
@@ -229,7 +229,7 @@ def _plan_one(
     try:
         if not client.client_id:
             raise GraphError("client_id is not set", "set the Application (client) ID")
-        with make_session(caller.ca_file) as session:
+        with make_session(caller.ca_file, proxy=caller.proxy) as session:
             token = tokens.get(caller, session)
             registration = read_registration(session, client, caller.identity, token)
         owned = read_owned(state_path(model, client), registration.app_id)
@@ -237,7 +237,7 @@ def _plan_one(
     except GraphError as exc:
         return RegistrationPlan(client, caller, error=exc.message, hint=exc.hint)
     except Exception as exc:  # one registration's surprise must not stop the others
-        text = redact(f"unexpected failure: {describe(exc)}", caller.secrets())
+        text = scrub(f"unexpected failure: {describe(exc)}")
         return RegistrationPlan(client, caller, error=text)
     if change.refused:
         return RegistrationPlan(client, caller, change, error=change.refused, hint=REFUSED_HINT)

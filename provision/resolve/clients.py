@@ -28,6 +28,7 @@ def resolve_settings(ctx: Context) -> Settings:
         state_dir=ctx.base_dir / raw.get("state_dir", ".provision"),
         ca_file=ctx.base_dir / ca_file if ca_file else None,
         expiry_warning_days=raw.get("expiry_warning_days", 30),
+        proxy=raw.get("proxy"),
         deliver={key: tuple(argv) for key, argv in (raw.get("deliver") or {}).items()},
     )
 

@@ -37,42 +37,55 @@ class SecretResolver:
         if ref.kind == "plain":
             assert isinstance(ref.source, Secret)
             return ref.source
-        source = ref.source
+        if ref.kind == "command":
+            return Secret(self._run(tuple(ref.source)), "command")  # type: ignore[arg-type]
+        if ref.kind == "json":
+            return Secret(self._json_field(tuple(ref.source)), "json")  # type: ignore[arg-type]
+        source = str(ref.source)
         if ref.kind == "env":
-            value = os.environ.get(str(source))
+            value = os.environ.get(source)
             if value is None:
                 raise SecretError(f"environment variable {source} is not set; export it")
             return Secret(value, f"env:{source}")
         if ref.kind == "file":
-            path = self.base_dir / str(source)
-            try:
-                value = path.read_text(encoding="utf-8")
-            except (OSError, ValueError) as exc:  # ValueError: not UTF-8, or a NUL in the path
-                reason = (
-                    exc.strerror
-                    if isinstance(exc, OSError)
-                    else "not UTF-8 text"
-                    if isinstance(exc, UnicodeDecodeError)
-                    else "not a valid path"
-                )
-                raise SecretError(f"cannot read secret file {path}: {reason}") from None
-            return Secret(value.rstrip("\r\n"), f"file:{source}")
-        if ref.kind == "command":
-            return Secret(self._run(tuple(source)), "command")  # type: ignore[arg-type]
+            return Secret(self._file(source), f"file:{source}")
         if ref.kind == "vault":
-            from .. import vault
-
-            try:
-                plain = vault.decrypt(str(source), self._password())
-            except vault.VaultError as exc:
-                raise SecretError(f"cannot decrypt the !vault value: {exc}") from None
-            try:
-                return Secret(plain.decode("utf-8"), "vault")
-            except UnicodeDecodeError:
-                raise SecretError("the !vault value is not UTF-8 text") from None
-        if ref.kind == "json":
-            return Secret(self._json_field(tuple(source)), "json")  # type: ignore[arg-type]
+            return Secret(self._decrypt(source, "the !vault value", "a !vault value"), "vault")
         raise SecretError(f"unknown secret reference kind {ref.kind}")
+
+    def _file(self, name: str) -> str:
+        """A secret file's value; a file encrypted whole with `ansible-vault encrypt` is
+        decrypted with the vault password, as `!vault` values are."""
+        from .. import vault
+
+        path = self.base_dir / name
+        try:
+            value = path.read_text(encoding="utf-8")
+        except (OSError, ValueError) as exc:  # ValueError: not UTF-8, or a NUL in the path
+            reason = (
+                exc.strerror
+                if isinstance(exc, OSError)
+                else "not UTF-8 text"
+                if isinstance(exc, UnicodeDecodeError)
+                else "not a valid path"
+            )
+            raise SecretError(f"cannot read secret file {path}: {reason}") from None
+        if vault.is_vault(value):
+            what = f"the Ansible Vault file {path}"
+            value = self._decrypt(value, what, what)
+        return value.rstrip("\r\n")
+
+    def _decrypt(self, vaulttext: str, what: str, needs: str) -> str:
+        from .. import vault
+
+        try:
+            plain = vault.decrypt(vaulttext, self._password(needs))
+        except vault.VaultError as exc:
+            raise SecretError(f"cannot decrypt {what}: {exc}") from None
+        try:
+            return plain.decode("utf-8")
+        except UnicodeDecodeError:
+            raise SecretError(f"{what} is not UTF-8 text") from None
 
     def _json_field(self, source: tuple[str, ...]) -> str:
         """A field of a JSON key file (a console download), e.g. (file, "web", "client_secret")."""
@@ -98,14 +111,14 @@ class SecretResolver:
             raise SecretError(f"command {argv[0]} printed nothing")
         return value
 
-    def _password(self) -> bytes:
+    def _password(self, what: str) -> bytes:
         if self._vault_password is None:
             from .. import vault
 
             path = self.vault_password_file or os.environ.get("PROVISION_VAULT_PASSWORD_FILE")
             if not path:
                 raise SecretError(
-                    "a !vault value needs the vault password: pass --vault-password-file "
+                    f"{what} needs the vault password: pass --vault-password-file "
                     "or set PROVISION_VAULT_PASSWORD_FILE"
                 )
             try:

@@ -36,15 +36,10 @@ def authorize(
             "`provision authorize`",
         )
     if session is None:
-        session = make_session(req.ca_file)
+        session = make_session(req.ca_file, proxy=req.proxy)
     try:
         acquired = flows.authorize(req, session, interaction, device_code=device_code)
-        store.save_token(
-            req.identity,
-            acquired.token,
-            fingerprint=req.fingerprint(),
-            **({"msal_cache": acquired.msal_cache} if acquired.msal_cache else {}),
-        )
+        store.save_token(req, acquired.token, **acquired.keep())
     except TokenError as exc:
         raise with_hint(exc, (flows.hints,)) from None
     if acquired.note:

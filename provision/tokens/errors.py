@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ..secret import Secret, redact
+from ..secret import Secret, scrub
 from .request import Token, TokenError, TokenRequest
 
 DEFAULT_LIFETIME = 3600  # seconds, when a token answer carries no expires_in
@@ -21,7 +21,7 @@ def token_error(
     needs_authorization: bool = False,
 ) -> TokenError:
     """A TokenError about `req`'s identity, `text` scrubbed of its secrets, on one line."""
-    clean = redact(" ".join(text.split()), req.secrets())
+    clean = scrub(" ".join(text.split()))
     return TokenError(f"{req.identity}: {clean}", hint, needs_authorization=needs_authorization)
 
 

@@ -4,7 +4,7 @@ implements them with its official library), and what a flow hands back."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..hints import Hints
 from ..model import ProviderName
@@ -25,6 +25,14 @@ class Acquired:
     token: Token
     msal_cache: Secret | None = None  # MSAL's serialized cache (Microsoft), holds tokens
     note: str | None = None  # something the person who signed in should know
+    public_client: bool = False  # signed in as a public client: refresh as one
+
+    def keep(self) -> dict[str, Any]:
+        """What the token store records besides the token."""
+        kept: dict[str, Any] = {"public_client": self.public_client}
+        if self.msal_cache is not None:
+            kept["msal_cache"] = self.msal_cache
+        return kept
 
 
 class Flows(Protocol):

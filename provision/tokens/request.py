@@ -4,8 +4,6 @@ library."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from typing import Literal
@@ -36,29 +34,12 @@ class TokenRequest:
     private_key: Secret | None = None  # PEM
     scope: str | None = None  # generic; the provider's default scope otherwise
     ca_file: str | None = None  # extra trust (private PKI), added to the default trust
+    proxy: str | None = None  # settings.proxy; else the environment's HTTPS_PROXY
 
     @property
     def mailbox(self) -> str:
         """The mailbox the token is issued for: the ROPC user, else the sender."""
         return self.username or self.sender
-
-    def fingerprint(self) -> str:
-        """A digest of what a token depends on, secrets excluded: a cached token issued
-        for another client, endpoint or mailbox is not reused."""
-        parts = (
-            self.mode,
-            self.provider,
-            self.client_id,
-            self.tenant,
-            self.authority,
-            self.token_endpoint,
-            self.sender,
-            self.username,
-            self.client_email,
-            self.private_key_id,
-            self.scope,
-        )
-        return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:32]
 
     def secrets(self) -> tuple[Secret, ...]:
         """Every secret this request holds, to scrub from any text that leaves the layer."""

@@ -16,7 +16,7 @@ from email.utils import formataddr, formatdate, make_msgid
 
 from ..model import Smtp
 from ..net.http import ssl_context
-from ..secret import Secret, redact
+from ..secret import Secret, scrub
 from .request import TokenError
 
 DEFAULT_TIMEOUT = 15.0
@@ -62,7 +62,7 @@ def _where(target: Smtp) -> str:
 
 
 def _fail(target: Smtp, text: str, token: Secret, hint: str | None = None) -> TokenError:
-    clean = redact(" ".join(text.split()), [token])
+    clean = scrub(" ".join(text.split()))
     return TokenError(f"{_where(target)}: {clean}", hint)
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal
 
 from ..hints import with_hint
 from ..model import Smtp
-from ..secret import redact
+from ..secret import scrub
 from .errors import describe, token_error
 from .flows import Flows
 from .request import Token, TokenError, TokenRequest
@@ -52,16 +52,15 @@ def acquire_token(
     store: TokenStore,
     session: requests.Session,
     *,
-    reuse: bool = True,
+    reuse: bool = False,
 ) -> Token:
-    """An access token for `req`: the stored one while it stays valid for more than five
-    minutes (and `reuse`), else a new one from the identity provider, which is stored
-    together with what the flow rotated. A TokenError carries its hint."""
-    fingerprint = req.fingerprint()
+    """A new access token for `req` from the identity provider (stored with what the flow
+    rotated); with `reuse`, the stored one instead while it stays valid for more than five
+    minutes and was issued for exactly today's credentials. A TokenError carries its hint."""
     try:
         stored = store.load(req.identity)
         if reuse:
-            cached = stored.reusable_token(fingerprint)
+            cached = stored.reusable_token(store.digest(req))
             if cached is not None:
                 return cached
         try:
@@ -70,12 +69,7 @@ def acquire_token(
             raise
         except Exception as exc:  # a library failing in a way we did not foresee
             raise token_error(req, f"token acquisition failed: {describe(exc)}") from None
-        store.save_token(
-            req.identity,
-            acquired.token,
-            fingerprint=fingerprint,
-            **({"msal_cache": acquired.msal_cache} if acquired.msal_cache else {}),
-        )
+        store.save_token(req, acquired.token, **acquired.keep())
     except TokenError as exc:
         raise with_hint(exc, (flows.hints,)) from None
     return acquired.token
@@ -88,17 +82,17 @@ def verify_identity(
     smtp: bool,
     timeout: float = 15.0,
     retries: int = 3,
-    reuse: bool = True,
 ) -> IdentityResult:
-    """Acquire the job's token and, with `smtp`, authenticate to its server; never raises."""
+    """Acquire a new token for the job (never a cached one: verify proves what the apps
+    will use today) and, with `smtp`, authenticate to its server; never raises."""
     from ..net.http import make_session
 
     req = job.request
     expires_at: datetime | None = None
     try:
-        session = make_session(req.ca_file, timeout, retries)
+        session = make_session(req.ca_file, timeout, retries, proxy=req.proxy)
         try:
-            token = acquire_token(req, job.flows, store, session, reuse=reuse)
+            token = acquire_token(req, job.flows, store, session)
             expires_at = token.expires_at
             if smtp:
                 _smtp_login(job, token, timeout)
@@ -108,10 +102,10 @@ def verify_identity(
         status: Status = "needs-authorization" if exc.needs_authorization else "failed"
         with_hint(exc, (job.flows.hints,))
         return IdentityResult(
-            req.identity, req.mode, status, redact(exc.message, req.secrets()), exc.hint, expires_at
+            req.identity, req.mode, status, scrub(exc.message), exc.hint, expires_at
         )
     except Exception as exc:
-        message = redact(f"{req.identity}: {describe(exc)}", req.secrets())
+        message = scrub(f"{req.identity}: {describe(exc)}")
         return IdentityResult(req.identity, req.mode, "failed", message, None, expires_at)
     return IdentityResult(req.identity, req.mode, "ok", None, None, expires_at)
 
@@ -143,15 +137,12 @@ def verify_identities(
     on_done: Callable[[IdentityResult], None] | None = None,
     timeout: float = 15.0,
     retries: int = 3,
-    reuse: bool = True,
 ) -> list[IdentityResult]:
     """Verify every job, `workers` at a time; results in the order of `jobs`.
     `on_done` is called (from worker threads) as each identity finishes."""
 
     def run(job: Job) -> IdentityResult:
-        result = verify_identity(
-            job, store, smtp=smtp, timeout=timeout, retries=retries, reuse=reuse
-        )
+        result = verify_identity(job, store, smtp=smtp, timeout=timeout, retries=retries)
         if on_done is not None:
             on_done(result)
         return result

@@ -1,6 +1,6 @@
 """Generated from schemas/playbook.schema.json by provision.validate.compiled: do not
 edit."""
-# schema sha256: 3086529983d24010fd3d15e080495e32cc2e97c4a75842c5f5364af956b8fe40
+# schema sha256: 85f6326c3bcd861c0a15aefdef7aeca5e1514416bd12a9f9385b72e48509c5bb
 # ruff: noqa
 # mypy: ignore-errors
 # fmt: off
@@ -964,6 +964,14 @@ def validate_playbook_schema_json___defs_settings(data, custom_formats={}, name_
                     raise Invalid()
         else:
             data['expiry_warning_days'] = 30
+        if 'proxy' in data_keys:
+            data_keys.remove('proxy')
+            data__proxy = data['proxy']
+            if not isinstance(data__proxy, str):
+                raise Invalid()
+            if isinstance(data__proxy, str):
+                if not custom_formats['web-url'](data__proxy):
+                    raise Invalid()
         if 'deliver' in data_keys:
             data_keys.remove('deliver')
             data__deliver = data['deliver']

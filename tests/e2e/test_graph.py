@@ -409,15 +409,19 @@ def test_expiring_secret_warns_and_expired_secret_fails(entra: Entra) -> None:
     assert done.exit_code == 1
     assert "warning: [client:acme-azure] the client secret expires on " in done.stdout
     assert "(Graph), in 9 days" in done.stdout or "(Graph), in 10 days" in done.stdout
-    assert "failed: [client:beta-azure]: redirect URIs of app registration" in done.stdout
-    assert "the client secret expired on " in done.stdout
+    # the client fails, and so does every app that would carry its dead secret
+    assert "failed: [client:beta-azure]: the client secret expired on " in done.stdout
+    assert "(Graph): create a new one in Entra" in done.stdout
+    assert "failed: [beta/pbx]: client 'beta-azure': the client secret expired on" in done.stdout
+    assert not (entra.playbook.parent / "out" / "apps" / "beta" / "pbx.json").exists()
     assert "(clients) : ok=2 changed=2 failed=1 skipped=0" in done.stdout
     code, document = entra.json("apply")
     assert code == 1
     (warning,) = document["warnings"]
     assert warning["item"] == "client:acme-azure" and "expires on" in warning["message"]
-    (failed,) = [r for r in document["results"] if r["status"] == "failed"]
-    assert failed["item"] == "client:beta-azure" and "expired on" in failed["message"]
+    failed = {r["item"]: r["message"] for r in document["results"] if r["status"] == "failed"}
+    assert "expired on" in failed["client:beta-azure"]
+    assert {item for item in failed if item.startswith("beta/")}
 
 
 def test_client_secret_expires_is_the_fallback(entra: Entra) -> None:
@@ -506,3 +510,30 @@ def test_no_managed_client_no_network_stack(tmp_path: Path, args: tuple[str, ...
     marker = next(line for line in done.stdout.splitlines() if line.startswith("MODULES="))
     modules = json.loads(marker.removeprefix("MODULES="))
     assert [m for m in modules if any(m == n or m.startswith(n + ".") for n in NETWORK)] == []
+
+
+# -- what Graph or a library echoes ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["plan", "apply", "drift"])
+def test_a_graph_error_that_echoes_the_bearer_token_is_scrubbed(
+    entra: Entra, command: str
+) -> None:
+    _register(entra)
+    for fmt in ("text", "json"):
+        entra.graph.echo_authorization_next(count=10)
+        done = entra.run(command, "--format", fmt)
+        assert done.exit_code == 1, done.output
+        assert "403" in done.output
+        assert not [t for t in entra.tokens() if t in done.output]
+        assert "Bearer <secret>" in done.output or "<secret>" in done.output
+
+
+def test_an_access_token_holding_cr_lf_is_not_printed(entra: Entra) -> None:
+    _register(entra)
+    entra.idp.crlf_access_token_next(count=10)
+    for fmt in ("text", "json"):
+        done = entra.run("plan", "--format", fmt)
+        assert done.exit_code == 1, done.output
+        assert not [t for t in entra.tokens() if t.split("\r")[0] in done.output]
+        assert_absent(SECRETS, done.output)

@@ -14,7 +14,7 @@ import pytest
 
 from tests.fakes._http import Request, Response
 from tests.fakes.idp import GMAIL_SCOPE, LocalIdP
-from tests.fakes.pki import PKI
+from tests.fakes.pki import PKI, make_key_pair
 from tests.fakes.smtp import LocalSMTP
 from tests.playbooks.e2e.harness import (
     AZURE_SECRET,
@@ -43,7 +43,7 @@ def by_name(stdout: str) -> dict[str, dict[str, Any]]:
     return {entry["name"]: entry for entry in document["identities"]}
 
 
-def test_every_mode_verifies_over_smtp_and_cached_tokens_are_reused(e2e: E2E) -> None:
+def test_every_mode_verifies_over_smtp_and_always_asks_the_identity_provider(e2e: E2E) -> None:
     for identity in ("exchange", "gmail"):
         authorized = e2e.authorize(identity)
         assert authorized.exit_code == 0, authorized.stderr
@@ -67,13 +67,33 @@ def test_every_mode_verifies_over_smtp_and_cached_tokens_are_reused(e2e: E2E) ->
     assert all(ok for _, ok in e2e.smtp.auth_attempts)
     assert e2e.smtp.messages == []  # verify logs in and quits, it sends nothing
 
-    # A second run reuses every token it stored: the IdP sees no token request.
+    # A second run proves today's credentials again: one token request per identity,
+    # never an access token from the cache.
     posts = len(token_posts(e2e.idp))
     again = e2e.verify("--smtp")
     assert again.exit_code == 0, again.output
-    assert len(token_posts(e2e.idp)) == posts
+    assert len(token_posts(e2e.idp)) == posts + len(IDENTITIES)
     assert "6 identities: 6 ok, 0 failed, 0 need authorization" in again.stdout
     assert not leaked([*SECRET_VALUES, *e2e.issued_tokens()], run.output, again.output)
+
+
+def test_a_credential_changed_to_a_wrong_one_fails_although_tokens_are_cached(
+    e2e: E2E,
+) -> None:
+    assert e2e.authorize("exchange").exit_code == 0
+    assert e2e.verify().exit_code == 0  # every token now cached and valid for an hour
+    e2e.env["E2E_AZURE_SECRET"] = "wr0ng-S3cr3t-azure-xyzzy"  # the client secret (exchange, ropc)
+    other = make_key_pair("another-service-account-key")  # the service account's key
+    (e2e.directory / "secrets" / "service-account.pem").write_text(other.private_pem)
+    run = e2e.verify("--format", "json")
+    assert run.exit_code == 1
+    results = by_name(run.stdout)
+    for name in ("exchange", "ropc", "service-account"):
+        assert results[name]["status"] == "failed", results[name]
+    assert "AADSTS7000215" in results["ropc"]["error"]
+    assert results["generic"]["status"] == "ok"
+    assert not leaked([*SECRET_VALUES, "wr0ng-S3cr3t-azure-xyzzy", other.private_pem],
+                      run.output)
 
 
 def test_never_authorized_identities_need_authorization_without_failing(e2e: E2E) -> None:

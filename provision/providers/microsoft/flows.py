@@ -76,27 +76,34 @@ def application(
     req: TokenRequest,
     session: requests.Session,
     cache: msal.SerializableTokenCache | None = None,
-) -> msal.ConfidentialClientApplication:
-    """A fresh MSAL application for `req` (this already fetches the authority's
-    OpenID configuration)."""
+    *,
+    public: bool = False,
+) -> msal.ClientApplication:
+    """A fresh MSAL application for `req` (this already fetches the authority's OpenID
+    configuration): confidential, with the client secret, or `public`, without one (the
+    device code flow; a token it issued must be refreshed the same way: AADSTS700025)."""
     import msal
 
-    require(req, tenant=req.tenant, client_id=req.client_id, client_secret=req.client_secret)
-    assert req.client_secret is not None
+    require(req, tenant=req.tenant, client_id=req.client_id)
     authority = authority_url(req)
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {
+        "authority": authority,
+        "http_client": PortKeepingClient(session, authority),
+        "token_cache": cache,
+    }
     if urlsplit(authority).hostname != urlsplit(AUTHORITY).hostname:
         # Sovereign clouds and test IdPs: do not ask the public cloud about this host.
         kwargs["instance_discovery"] = False
     try:
+        if public:
+            return msal.PublicClientApplication(req.client_id, **kwargs)
+        require(req, client_secret=req.client_secret)
+        assert req.client_secret is not None
         return msal.ConfidentialClientApplication(
-            req.client_id,
-            client_credential=req.client_secret.reveal(),
-            authority=authority,
-            http_client=PortKeepingClient(session, authority),
-            token_cache=cache,
-            **kwargs,
+            req.client_id, client_credential=req.client_secret.reveal(), **kwargs
         )
+    except TokenError:
+        raise
     except Exception as exc:
         raise from_exception(req, f"authority {authority}", exc) from None
 
@@ -158,7 +165,7 @@ def acquire_by_refresh(
             cache.deserialize(stored.msal_cache.reveal())
         except ValueError:
             cache = msal.SerializableTokenCache()  # damaged: fall back to the refresh token
-    app = application(req, session, cache)
+    app = application(req, session, cache, public=stored.public_client)
     try:
         result: dict[str, Any] | None = None
         accounts = app.get_accounts(username=req.sender) or app.get_accounts()
@@ -176,7 +183,7 @@ def acquire_by_refresh(
         token = result_to_token(req, result)
     except TokenError as exc:
         raise needs_reauthorization(exc) from None
-    return Acquired(token, _serialized(cache))
+    return Acquired(token, _serialized(cache), public_client=stored.public_client)
 
 
 def acquire_client_credentials(
@@ -190,7 +197,7 @@ def acquire_client_credentials(
     if session is None:
         from ...net.http import make_session
 
-        session = make_session(req.ca_file)
+        session = make_session(req.ca_file, proxy=req.proxy)
     app = application(req, session)
     try:
         result = app.acquire_token_for_client(scopes=[scope])
@@ -209,19 +216,18 @@ def authorize(
     import msal
 
     cache = msal.SerializableTokenCache()
-    app = application(req, session, cache)
+    app = application(req, session, cache, public=device_code)
     if device_code:
         result = _device_code(req, app, interaction)
     else:
         result = _auth_code(req, app, interaction)
     token = result_to_token(req, result)
-    return Acquired(
-        token, _serialized(cache), other_account(req, result.get("id_token_claims") or {})
-    )
+    note = other_account(req, result.get("id_token_claims") or {})
+    return Acquired(token, _serialized(cache), note, public_client=device_code)
 
 
 def _auth_code(
-    req: TokenRequest, app: msal.ConfidentialClientApplication, interaction: Interaction
+    req: TokenRequest, app: msal.ClientApplication, interaction: Interaction
 ) -> dict[str, Any]:
     with LoopbackServer(interaction.port) as loopback:
         try:
@@ -246,7 +252,7 @@ def _auth_code(
 
 
 def _device_code(
-    req: TokenRequest, app: msal.ConfidentialClientApplication, interaction: Interaction
+    req: TokenRequest, app: msal.PublicClientApplication, interaction: Interaction
 ) -> dict[str, Any]:
     try:
         flow = app.initiate_device_flow(scopes=SMTP_SCOPES)

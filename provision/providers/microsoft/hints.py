@@ -7,6 +7,18 @@ from ...hints import Hints
 
 HINTS: Hints = (
     (
+        r"AADSTS7000218",
+        "The app registration does not allow public client flows, which the device code "
+        "flow (and ROPC without a secret) needs: Entra admin center > App registrations > "
+        "the app > Authentication > Advanced settings > Allow public client flows: Yes.",
+    ),
+    (
+        r"AADSTS700025",
+        "This authorization was given to a public client (the device code flow), so its "
+        "refresh token must be redeemed without the client secret: run `provision "
+        "authorize` again (with or without --device-code) to start over.",
+    ),
+    (
         r"AADSTS7000215",
         "Invalid client secret: the secret's ID was probably pasted instead of its Value "
         "(Entra admin center > App registrations > Certificates & secrets: copy the Value "

@@ -31,9 +31,49 @@ def test_environment_cannot_replace_the_trust(
     empty.write_text("")
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(empty))
     monkeypatch.setenv("CURL_CA_BUNDLE", str(empty))
-    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
     session = make_session(str(pki.ca_file), timeout=5)
     assert session.get(f"{idp.base_url}/common/v2.0/.well-known/openid-configuration").ok
+
+
+DISCOVERY = "/common/v2.0/.well-known/openid-configuration"
+
+
+def test_the_environment_s_proxy_is_used(
+    idp: Any, pki: Any, proxy: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    assert make_session(str(pki.ca_file), timeout=5).get(idp.base_url + DISCOVERY).ok
+    assert proxy.targets == [f"127.0.0.1:{idp.port}"]
+
+
+def test_no_proxy_goes_direct(
+    idp: Any, pki: Any, proxy: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    assert make_session(str(pki.ca_file), timeout=5).get(idp.base_url + DISCOVERY).ok
+    assert proxy.targets == []
+
+
+def test_the_playbook_s_proxy_replaces_the_environment_s(
+    idp: Any, pki: Any, proxy: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    session = make_session(str(pki.ca_file), timeout=5, proxy=proxy.url)
+    assert session.get(idp.base_url + DISCOVERY).ok
+    assert proxy.targets == [f"127.0.0.1:{idp.port}"]
+
+
+def test_a_redirect_is_refused_and_nothing_is_sent_again(idp: Any, pki: Any, sink: Any) -> None:
+    idp.redirect_token_requests(status=307, location=sink.url("/token"))
+    session = make_session(str(pki.ca_file), timeout=5)
+    with pytest.raises(requests.RequestException, match="redirect to https://127.0.0.1"):
+        session.post(idp.generic_token_endpoint, data={"client_secret": "S3cr3t-REDIRECT"})
+    assert sink.requests == []
 
 
 def test_without_the_ca_the_local_idp_is_not_trusted(idp: Any) -> None:

@@ -82,7 +82,7 @@ def test_microsoft365_password_grant(entra: Any, pki: Any, tmp_path: Path) -> No
     assert any("/common/userrealm/" in path for _, path, _ in entra.requests_log)
 
 
-def test_cached_token_is_reused_until_five_minutes_before_expiry(
+def test_a_cached_token_is_reused_only_when_asked_and_for_today_s_credentials(
     entra: Any,
     pki: Any,
     tmp_path: Path,
@@ -90,11 +90,15 @@ def test_cached_token_is_reused_until_five_minutes_before_expiry(
     store = TokenStore(tmp_path)
     first = acquire_token(_request(entra, pki), MICROSOFT, store, _session(pki))
     posts = len([r for r in entra.requests_log if r[0] == "POST"])
-    again = acquire_token(_request(entra, pki), MICROSOFT, store, _session(pki))
+    again = acquire_token(_request(entra, pki), MICROSOFT, store, _session(pki), reuse=True)
     assert again.access_token == first.access_token
     assert len([r for r in entra.requests_log if r[0] == "POST"]) == posts
-    fresh = acquire_token(_request(entra, pki), MICROSOFT, store, _session(pki), reuse=False)
-    assert fresh.access_token != first.access_token
+    fresh = acquire_token(_request(entra, pki), MICROSOFT, store, _session(pki))
+    assert fresh.access_token != first.access_token  # by default: asked anew
+    # a changed password makes the cached token unusable: the identity provider is asked
+    wrong = _request(entra, pki, password=Secret("wr0ng-P4ssw0rd-xyzzy"))
+    with pytest.raises(TokenError, match="AADSTS50126"):
+        acquire_token(wrong, MICROSOFT, store, _session(pki), reuse=True)
 
 
 @pytest.mark.parametrize(
