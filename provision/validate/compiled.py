@@ -16,6 +16,7 @@ import json
 from typing import Any
 
 from .formats import FORMATS
+from .spec import schema_text
 
 HEADER = '''"""Generated from schemas/playbook.schema.json by provision.validate.compiled: do not
 edit."""
@@ -47,8 +48,6 @@ def generate() -> str:
     the details (the definitions they would quote make the module slow to import)."""
     import fastjsonschema
 
-    from .schema import schema_text
-
     # fastjsonschema knows drafts up to 7; the schema uses nothing later.
     draft7 = {**json.loads(schema_text()), "$schema": "http://json-schema.org/draft-07/schema#"}
     tree = _Plain().visit(ast.parse(fastjsonschema.compile_to_code(draft7, formats=FORMATS)))
@@ -58,8 +57,6 @@ def generate() -> str:
 
 def schema_digest() -> str:
     """What the shipped validator records of the schema it was generated from."""
-    from .schema import schema_text
-
     return hashlib.sha256(schema_text().encode()).hexdigest()
 
 

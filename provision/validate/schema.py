@@ -3,9 +3,7 @@ says whether it passes, jsonschema explains what is wrong (`explain`)."""
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
-from importlib.resources import files
 from typing import Any
 
 from ..errors import Problem
@@ -13,16 +11,9 @@ from ..load import Playbook
 from .compiled import passes
 from .explain import explain
 from .formats import FORMATS
+from .spec import schema, schema_text
 
-
-def schema_text() -> str:
-    return files("provision").joinpath("schemas/playbook.schema.json").read_text(encoding="utf-8")
-
-
-@lru_cache(maxsize=1)
-def schema() -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(schema_text())
-    return loaded
+__all__ = ["check_schema", "schema", "schema_text"]
 
 
 @lru_cache(maxsize=1)
