@@ -108,7 +108,13 @@ class Run:
 
 
 def measure(
-    command: Sequence[str], *, cwd: Path, env: dict[str, str], label: str, timeout: float
+    command: Sequence[str],
+    *,
+    cwd: Path,
+    env: dict[str, str],
+    label: str,
+    timeout: float,
+    expect_rc: int = 0,
 ) -> Run:
     """Run command once under bench/_peak.py: wall, CPU, peak KiB and its stdout."""
     WORK.mkdir(parents=True, exist_ok=True)
@@ -133,7 +139,7 @@ def measure(
         raise BenchError(f"{label}: the wrapper failed ({done.returncode}): {done.stderr}")
     report = json.loads(done.stdout)
     stdout = stdout_path.read_text(errors="replace")
-    if report["rc"] != 0:
+    if report["rc"] != expect_rc:
         stderr = stderr_path.read_text(errors="replace")
         tail = "\n".join((stderr or stdout).splitlines()[-20:])
         raise BenchError(
@@ -316,6 +322,39 @@ def startup(env: dict[str, str], timeout: float, baseline: Path | None = None) -
             flush=True,
         )
     return results
+
+
+HOSTILE = (  # issue 14: the worst inputs, each refused (exit 2) within seconds
+    ("templates: repetition, padding, formats, loops, ~ doubling", "hostile-templates.yaml"),
+    ("YAML nested 1,000 levels", "hostile-deep-nesting.yaml"),
+    ("an alias to a list 600 levels deep", "hostile-alias-deep.yaml"),
+    ("an alias bomb (a billion laughs)", "load-alias-bomb.yaml"),
+)
+
+
+def hostile(env: dict[str, str], timeout: float) -> list[str]:
+    """`provision validate` of each hostile acceptance example: wall time and peak."""
+    acceptance = WORK / "acceptance"
+    clean(acceptance)
+    shutil.copytree(ROOT / "tests" / "acceptance", acceptance)
+    for secret in (acceptance / "secrets").iterdir():
+        secret.chmod(0o600)
+    rows = ["| input | exit | wall s | peak MB |", "|---|---:|---:|---:|"]
+    for name, file in HOSTILE:
+        r = measure(
+            provision("validate", f"invalid/{file}"),
+            cwd=acceptance,
+            env=env,
+            label=f"hostile {file}",
+            timeout=timeout,
+            expect_rc=2,
+        )
+        rows.append(
+            f"| {name} (`tests/acceptance/invalid/{file}`) | 2 | {r.wall:.2f} | "
+            f"{r.peak_kb / 1024:.0f} |"
+        )
+        print(f"  hostile {file:<28} {r.wall:6.2f} s  peak {r.peak_kb / 1024:6.1f} MB", flush=True)
+    return rows
 
 
 # --- evaluation -------------------------------------------------------------------------
@@ -533,7 +572,7 @@ def comparison_table(
         pairs += [(n, step, table[step + BEFORE][n], table[step][n]) for step in STEPS[1:]]
     for n, step, old, new in pairs:
         rows.append(
-            f"| {n:,} | {step} | {old.best:.3f} | {new.best:.3f} | "
+            f"| {f'{n:,}' if n else '-'} | {step} | {old.best:.3f} | {new.best:.3f} | "
             f"{new.best / old.best:.2f} | {old.peak_mb:.0f} | {new.peak_mb:.0f} | "
             f"{new.peak_mb / old.peak_mb:.2f} |"
         )
@@ -551,6 +590,7 @@ def markdown(
     header: list[str],
     startups: tuple[Measurement, Measurement] | None = None,
     baseline: Path | None = None,
+    hostile_rows: Sequence[str] = (),
 ) -> str:
     lines = [
         "# Benchmarks",
@@ -599,6 +639,20 @@ def markdown(
                 "",
             ]
             if startups is not None
+            else []
+        ),
+        *(
+            [
+                "## Hostile input (issue 14)",
+                "",
+                "`provision validate` of the worst examples: each ends in located errors "
+                "(exit 2). Templates have 2 s per value and 1 MiB per string; YAML 64 levels "
+                "of nesting and 1,000,000 expanded nodes.",
+                "",
+                *hostile_rows,
+                "",
+            ]
+            if hostile_rows
             else []
         ),
         "## Targets (issues 8 and 12)",
@@ -700,6 +754,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print("start-up:", flush=True)
         python_m, startup_m, *startup_before = startup(env_base, args.timeout, baseline)
+        print("hostile input:", flush=True)
+        hostile_rows = hostile(env_base, args.timeout)
         for n in sizes:
             repeat = args.repeat or (1 if n >= 20000 else 3)
             print(f"N={n:,} sites ({n * len(APP_KINDS):,} apps), best of {repeat}:", flush=True)
@@ -751,6 +807,7 @@ def main(argv: list[str] | None = None) -> int:
             header,
             (startup_before[0], startup_m) if startup_before else None,
             baseline,
+            hostile_rows,
         )
         args.markdown.write_text(text)
         print(f"\nwrote {args.markdown}")

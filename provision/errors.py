@@ -42,6 +42,19 @@ def one_line(text: str) -> str:
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
+def shorten(text: str, limit: int = 200) -> str:
+    """`text` as one line of at most `limit` characters and a count: a message quotes a
+    value or an answer, never a megabyte of it. Scrubbed first: a cut must not leave the
+    start of a secret that the whole would have matched."""
+    from .secret import scrub
+
+    text = scrub(text)
+    line = one_line(text[: limit + 1])
+    if len(text) <= limit and len(line) <= limit:
+        return line
+    return f"{line[:limit]}... ({len(text):,} characters)"
+
+
 @dataclass(frozen=True)
 class Problem:
     """One error or warning. Messages never carry a secret's value."""
@@ -52,9 +65,16 @@ class Problem:
     path: DocPath = ()
 
     def __str__(self) -> str:
-        where = f"{self.location}: " if self.location else ""
         prefix = "" if self.severity == ERROR else "warning: "
+        if self.location is None and not self.path:  # about the command line, not a file
+            return one_line(f"{prefix}{self.message}")
+        where = f"{self.location}: " if self.location else ""
         return one_line(f"{where}{format_path(self.path)}: {prefix}{self.message}")
+
+    def order(self) -> tuple[str, int, int]:
+        """Sorts problems as they stand in the files."""
+        where = self.location
+        return (where.file, where.line, where.column) if where else ("", 0, 0)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -77,6 +97,11 @@ class PlaybookError(Exception):
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == ERROR]
+
+
+class InputError(Exception):
+    """What was given on the command line cannot be used (exit 2); the message says what
+    there is instead."""
 
 
 class OperationError(Exception):

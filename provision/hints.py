@@ -24,6 +24,12 @@ COMMON_HINTS: Hints = (
         "token_endpoint or graph_endpoint), or check what proxy or portal answers instead.",
     ),
     (
+        r"bytes: refused",
+        "The server's answer was far larger than any token, registration or error: check "
+        "that the endpoint is the identity provider's (not a web page or a proxy's), or "
+        "ask its operator what it sends.",
+    ),
+    (
         r"invalid_client",
         "The client authentication failed: check client id and client secret (or the "
         "private key and its key id).",

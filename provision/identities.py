@@ -62,7 +62,7 @@ def verify_units(
     on_start: Callable[[int], Callable[[IdentityResult], None] | None] = lambda total: None,
 ) -> VerifyResult:
     """`on_start(number of identities)` may return a callback run as each one finishes."""
-    selection = Limit.parse(limit)
+    selection = Limit.select(limit, model.sites)
     used = units(a for a in model.apps() if selection.selects(a.site, a.name))
     results: dict[str, IdentityResult] = {}
     work = []

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+
+from .errors import InputError
+from .model import Site
+
+SHOWN = 20  # names listed when a limit matches nothing
 
 
 @dataclass(frozen=True)
@@ -24,6 +31,47 @@ class Limit:
             elif part:
                 include.append(part)
         return cls(tuple(include), tuple(exclude))
+
+    @classmethod
+    def select(
+        cls, pattern: str | None, sites: Sequence[Site], recorded: Collection[str] = ()
+    ) -> Limit:
+        """The limit of `pattern`; InputError when it selects nothing of these sites (nor
+        of the `recorded` site names, whose files --prune may delete), naming what there is
+        (as Ansible does) and the likely meant name."""
+        limit = cls.parse(pattern)
+        if (
+            limit.everything
+            or any(limit.selects(site.name, app.name) for site in sites for app in site.apps)
+            or any(not site.apps and limit.selects(site.name) for site in sites)
+            or any(limit.selects(name) for name in recorded)
+        ):
+            return limit
+        sites_first = [site.name for site in sites] + sorted(recorded)
+        apps = [f"{site.name}/{app.name}" for site in sites for app in site.apps]
+        message = f"--limit '{pattern}' matches no site and no app"
+        guess = limit.guess(sites_first) or limit.guess(apps)
+        if guess:
+            message += f"; did you mean '{guess}'?"
+        shown = ", ".join(site.name for site in sites[:SHOWN]) or "none"
+        more = f" and {len(sites) - SHOWN} more" if len(sites) > SHOWN else ""
+        raise InputError(
+            f"{message} (sites: {shown}{more}; patterns are site or site/app globs, "
+            "comma-separated, ! to exclude)"
+        )
+
+    def guess(self, names: Sequence[str]) -> str | None:
+        """A name the user likely meant: one its patterns match ignoring case, or one a
+        pattern is a near spelling of."""
+        for pattern in self.include:
+            folded = pattern.lower()
+            for name in names:
+                if fnmatchcase(name.lower(), folded):
+                    return name
+            close = difflib.get_close_matches(pattern, names, n=1)
+            if close:
+                return close[0]
+        return None
 
     @property
     def everything(self) -> bool:

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
+from .errors import Location
 from .secret import SecretRef
 
 ProviderName = Literal["microsoft", "google", "generic"]
@@ -25,6 +26,7 @@ Mode = Literal[
 Security = Literal["starttls", "tls"]
 ManageRedirectUris = Literal["off", "merge", "exact"]
 ItemKind = Literal["app", "site", "sheet", "client"]
+OutputPer = Literal["app", "site", "client"]
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -162,13 +164,27 @@ class ClientUris:
 
 
 @dataclass(frozen=True)
+class Output:
+    """One of the playbook's own outputs: a template rendered per app, site or client to a
+    templated path inside the output directory."""
+
+    name: str
+    per: OutputPer
+    path: str
+    template: str
+    secret: bool = True
+    deliver: tuple[str, ...] | None = None
+    at: Location | None = None  # where its path is given, for messages about it
+
+
+@dataclass(frozen=True)
 class Model:
     base_dir: Path
     settings: Settings
     clients: Mapping[str, Client]
     identities: Mapping[str, Identity]
     sites: tuple[Site, ...]
-    outputs: Mapping[str, Mapping[str, object]]
+    outputs: tuple[Output, ...]
     redirect_uris: tuple[ClientUris, ...]  # every client's, sorted by client name
 
     def apps(self) -> list[App]:

@@ -22,6 +22,7 @@ from .resolve import resolve
 from .resolve.secrets import SecretResolver, check_secrets
 from .validate.limits import check_limits
 from .validate.lint import lint
+from .validate.parts import passed_parts
 from .validate.schema import check_schema
 
 if TYPE_CHECKING:
@@ -55,7 +56,9 @@ def check(
     playbook = load_playbook(path)
     problems = check_schema(playbook)
     if problems:
-        raise PlaybookError(problems)
+        raise PlaybookError(
+            sorted(problems + _beyond_schema(playbook, problems), key=Problem.order)
+        )
     model = resolve(playbook)
     problems = check_limits(model.redirect_uris, playbook.locate) + lint(model, playbook.locate)
     if resolve_secrets:
@@ -64,6 +67,18 @@ def check(
     if any(p.severity == ERROR for p in problems):
         raise PlaybookError(problems)
     return Checked(playbook, model, tuple(problems))
+
+
+def _beyond_schema(playbook: Playbook, problems: list[Problem]) -> list[Problem]:
+    """What resolving finds in the parts of the playbook that passed the schema."""
+    parts = passed_parts(playbook, problems)
+    if parts is None:
+        return []
+    try:
+        resolve(*parts)
+    except PlaybookError as exc:
+        return list(exc.problems)
+    return []
 
 
 def plan(
@@ -78,11 +93,13 @@ def plan(
     loaded YAML, as big as everything after it together, can be let go before."""
     from .limit import Limit
     from .plan import make_plan
+    from .plan.manifest import recorded_sites
 
+    recorded = recorded_sites(model.settings.output_dir) if prune and limit else ()
     return make_plan(
         model,
         SecretResolver(model.base_dir, vault_password_file),
-        limit=Limit.parse(limit),
+        limit=Limit.select(limit, model.sites, recorded),
         prune=prune,
         jobs=jobs,
     )

@@ -8,6 +8,7 @@ package's templates are ours and render without the sandbox's per-attribute chec
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Mapping
 from functools import lru_cache
@@ -16,6 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # Jinja2 loads on first use: a playbook without templates never needs it
     from jinja2 import BaseLoader, Environment, Template
+
+VALUE_SECONDS = 2.0  # what one playbook value's template may take
+FILE_SECONDS = 10.0  # what one output template may take
 
 # Jinja2's tojson escapes & < > ' for HTML; these files are read by people and PBXs.
 # One encoder: json.dumps with options builds a new one on every call.
@@ -30,11 +34,13 @@ def json_object(mapping: Mapping[str, Any]) -> str:
 
 
 def make_environment(loader: BaseLoader | None = None, *, sandboxed: bool = True) -> Environment:
-    """A Jinja2 environment with the project's settings."""
+    """A Jinja2 environment with the project's settings: the playbook's text renders in the
+    bounded sandbox (`provision.sandbox`)."""
     from jinja2 import Environment, StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
 
-    cls = SandboxedEnvironment if sandboxed else Environment
+    from .sandbox import BoundedSandbox
+
+    cls = BoundedSandbox if sandboxed else Environment
     environment = cls(
         loader=loader, undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True
     )
@@ -67,9 +73,24 @@ def _values_environment() -> Environment:
 
 @lru_cache(maxsize=32)
 def _files_environment(base_dir: Path) -> Environment:
-    from jinja2 import FileSystemLoader
+    from jinja2 import FileSystemLoader, TemplateNotFound
+    from jinja2.loaders import split_template_path
 
-    return make_environment(FileSystemLoader(str(base_dir)))
+    from .files import UnreadableFile, read_file
+
+    class BoundedLoader(FileSystemLoader):
+        """Template files as the playbook's other files are read: regular, bounded."""
+
+        def get_source(self, environment: Environment, template: str) -> Any:
+            path = os.path.join(str(base_dir), *split_template_path(template))
+            try:
+                text = read_file(path).decode("utf-8")
+            except UnreadableFile as exc:
+                raise TemplateNotFound(f"{template} ({exc.reason})") from None
+            mtime = os.path.getmtime(path)
+            return text, path, lambda: os.path.exists(path) and os.path.getmtime(path) == mtime
+
+    return make_environment(BoundedLoader(str(base_dir)))
 
 
 @lru_cache(maxsize=4096)
@@ -90,7 +111,7 @@ def render(text: str, context: Mapping[str, Any]) -> str:
     filled = _lookups(text, context)
     if filled is not None:
         return filled
-    return _guarded(lambda: _compile(text).render(context))
+    return _guarded(lambda: _bounded(_compile(text), context, VALUE_SECONDS))
 
 
 def _lookups(text: str, context: Mapping[str, Any]) -> str | None:
@@ -112,15 +133,26 @@ def _lookups(text: str, context: Mapping[str, Any]) -> str | None:
 
 def render_file(base_dir: Path, name: str, context: Mapping[str, Any]) -> str:
     """Render the playbook's template file `name` (relative to `base_dir`), sandboxed."""
-    return _guarded(lambda: _files_environment(base_dir).get_template(name).render(context))
+    return _guarded(
+        lambda: _bounded(_files_environment(base_dir).get_template(name), context, FILE_SECONDS)
+    )
+
+
+def _bounded(template: Template, context: Mapping[str, Any], seconds: float) -> str:
+    from .sandbox import render_bounded
+
+    return render_bounded(template.generate(context), seconds)
 
 
 def _guarded(render_it: Any) -> str:
     from jinja2 import TemplateError
 
+    from .sandbox import TemplateLimit
+
     try:
         return str(render_it())
-    except TemplateError as exc:
-        raise TemplateProblem(f"template error: {exc.message or exc}") from None
+    except (TemplateError, TemplateLimit) as exc:
+        message = getattr(exc, "message", None) or str(exc)
+        raise TemplateProblem(f"template error: {message}") from None
     except Exception as exc:  # noqa: BLE001 - a template can raise anything; report it, no traceback
         raise TemplateProblem(f"template error: {type(exc).__name__}: {exc}") from None

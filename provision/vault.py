@@ -157,11 +157,13 @@ def read_vault_password(path: str | os.PathLike[str], timeout: float = 30.0) -> 
             raise VaultError(f"vault password script {password_path} printed an empty password")
         return password
 
+    from .files import UnreadableFile, read_file
+
     try:
-        password = password_path.read_bytes().strip()
-    except OSError as error:
+        password = read_file(password_path).strip()
+    except UnreadableFile as error:
         raise VaultError(
-            f"cannot read vault password file {password_path}: {error.strerror}"
+            f"cannot read vault password file {password_path}: {error.reason}"
         ) from None
     if not password:
         raise VaultError(f"vault password file {password_path} is empty")

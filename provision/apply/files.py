@@ -3,11 +3,11 @@ one result per file."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from ..files import (
+    MANIFEST,
     Write,
     output_lock,
     remove_files,
@@ -16,7 +16,7 @@ from ..files import (
     write_files,
 )
 from ..plan.files import FileChange
-from ..plan.manifest import MANIFEST, ManifestEntry, manifest_bytes, read_manifest
+from ..plan.manifest import ManifestEntry, manifest_bytes, read_manifest
 from .deliver import deliver
 from .results import ItemResult
 
@@ -27,7 +27,6 @@ def apply_files(
     """Write, prune and deliver under the output directory's lock."""
     pending = [c for c in changes if c.pending]
     results = []
-    prefix = f"{output_dir}{os.sep}"  # text paths: 100,000 Path objects cost 40 MB
     with output_lock(output_dir):
         writes = [c for c in pending if c.action in ("create", "update")]
         remove_stale_temporaries(output_dir, below=True)  # a killed apply's, holding secrets
@@ -35,17 +34,18 @@ def apply_files(
             failure.path: failure.message
             for failure in write_files(
                 [
-                    Write(prefix + c.path, c.desired.content, c.desired.mode)
+                    Write(c.path, c.desired.content, c.desired.mode)
                     for c in writes
                     if c.desired is not None
-                ]
+                ],
+                root=output_dir,
             )
         }
-        deletes = [prefix + c.path for c in pending if c.action == "delete"]
-        failed.update((f.path, f.message) for f in remove_files(deletes))
+        deletes = [c.path for c in pending if c.action == "delete"]
+        failed.update((f.path, f.message) for f in remove_files(deletes, root=output_dir))
         undelivered: set[str] = set()
         for change in changes:
-            message = failed.get(prefix + change.path)
+            message = failed.get(change.path)
             if message is not None:
                 results.append(
                     ItemResult(change.item, "failed", change.path, change.action, message)
@@ -65,7 +65,7 @@ def apply_files(
                         message,
                     )
                 )
-        _update_manifest(output_dir, changes, {p.removeprefix(prefix) for p in failed}, undelivered)
+        _update_manifest(output_dir, changes, set(failed), undelivered)
     return results
 
 

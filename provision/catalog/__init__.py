@@ -12,6 +12,7 @@ from typing import Any, Literal
 import yaml
 
 Host = Literal["pbx", "app_platform"]
+URL_SEGMENT = frozenset(string.ascii_letters + string.digits + "_.-~")
 
 
 @dataclass(frozen=True)
@@ -61,5 +62,19 @@ def path_template_problem(template: str) -> str | None:
             field = name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
             return (
                 f"unknown placeholder {{{field}}} in the path template: use {{domain}} and {{path}}"
+            )
+    # what follows https://host/: URL path segments of safe characters, nothing else
+    for segment in template.format(domain="d", path="p").split("/"):
+        if segment in ("", ".", ".."):
+            return (
+                "the path template must be URL path segments joined by single '/', none of "
+                "them empty, '.' or '..' (e.g. '{domain}/{path}/auth.htm')"
+            )
+        unsafe = sorted(set(segment) - URL_SEGMENT)
+        if unsafe:
+            shown = " ".join(repr(char) for char in unsafe)
+            return (
+                f"the path template holds {shown}: use letters, digits, '_', '.', '-', '~' "
+                "and the placeholders {domain} and {path} (it is the path after https://host/)"
             )
     return None

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import sys
 from typing import Any
 
 import click
 
 from .. import __version__
-from ..errors import OperationError, PlaybookError
+from ..errors import ERROR, InputError, OperationError, PlaybookError, Problem
 from ..secret import ScrubbingStream, scrub
 
 
@@ -33,6 +34,15 @@ class _Group(click.Group):
             from ..report import reporter
 
             reporter(ctx.meta.get("provision.format") or "text").problems(exc.problems)
+            ctx.exit(2)
+        except InputError as exc:
+            fmt = ctx.meta.get("provision.format") or "text"
+            if fmt == "text":
+                click.echo(f"provision: {exc}", err=True)
+            else:
+                from ..report import reporter
+
+                reporter(fmt).problems([Problem(ERROR, str(exc))])
             ctx.exit(2)
         except OperationError as exc:
             click.echo(f"provision: {exc.message}", err=True)
@@ -66,6 +76,9 @@ def main(argv: list[str] | None = None) -> None:
     # the default thresholds make the collector rescan them again and again (a quarter
     # of a no-change apply's time). Collect far less often; cycles are still collected.
     gc.set_threshold(100_000, 50, 100)
+    # Past a file size limit (ulimit -f) a write fails with EFBIG, reported per file,
+    # instead of the signal killing the process midway.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
         cli.main(args=argv, prog_name="provision", standalone_mode=True)
     except SystemExit:

@@ -8,8 +8,10 @@ import click
 
 from .group import cli, remember_format
 from .options import (
+    email_address,
     format_option,
     limit_option,
+    one_line_text,
     playbook_argument,
     timeout_option,
     vault_option,
@@ -130,8 +132,8 @@ def authorize(
 @cli.command("test-mail")
 @playbook_argument
 @click.argument("identity")
-@click.option("--to", "to", required=True, help="Recipient address.")
-@click.option("--subject", default="provision test mail", show_default=True)
+@click.option("--to", "to", required=True, callback=email_address, help="Recipient address.")
+@click.option("--subject", default="provision test mail", show_default=True, callback=one_line_text)
 @timeout_option
 @vault_option
 def test_mail(

@@ -62,3 +62,32 @@ timeout_option = click.option(
     show_default=True,
     help="Seconds to wait for any one network answer.",
 )
+
+
+def email_address(_ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """An --to address: one line, one address (no header can be smuggled in)."""
+    from ..validate.formats import EMAIL
+
+    if not EMAIL.match(value):
+        raise click.BadParameter(f"{value!r} is not an e-mail address (name@domain)", param=param)
+    return value
+
+
+def one_line_text(_ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """Text that goes into a mail header: printable, one line, at most 200 characters."""
+    if not value.isprintable() or len(value) > 200:
+        raise click.BadParameter(
+            "use one line of printable text (no line break or control character), at "
+            "most 200 characters",
+            param=param,
+        )
+    return value
+
+
+def domain_name(_ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A DNS name such as acme.com (no port, no path, nothing YAML would read otherwise)."""
+    from ..validate.formats import HOST
+
+    if ":" in value or "[" in value or len(value) > 253 or not HOST.match(value):
+        raise click.BadParameter(f"{value!r} is not a domain name such as acme.com", param=param)
+    return value.lower()

@@ -7,9 +7,7 @@ import sys
 import click
 
 from .group import cli
-from .options import (
-    vault_option,
-)
+from .options import domain_name, vault_option
 
 
 @cli.command("encrypt-string")
@@ -43,7 +41,13 @@ def encrypt_string(name: str, vault_id: str | None, vault_password_file: str | N
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False))
 @click.option("--site", default="example", show_default=True, help="Name of the first site.")
-@click.option("--domain", default="example.com", show_default=True, help="Its PBX domain.")
+@click.option(
+    "--domain",
+    default="example.com",
+    show_default=True,
+    callback=domain_name,
+    help="Its PBX domain.",
+)
 def init(directory: str, site: str, domain: str) -> None:
     """Scaffold a playbook (one site, an exchange identity) that validates at once.
 

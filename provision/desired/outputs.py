@@ -3,16 +3,18 @@ written where its templated path says, inside the output directory."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal
+from typing import Any
 
-from ..model import App, ClientUris, Item, Site
+from ..errors import shorten
+from ..files import LOCK, MANIFEST, TMP_SUFFIX, inside
+from ..model import App, ClientUris, Item, Output, OutputPer, Site
 from ..templating import TemplateProblem, render, render_file
 from .authorization import authorization_url
 from .state import PUBLIC_MODE, SECRET_MODE, DesiredFile, Failure
 
-Per = Literal["app", "site", "client"]
+RESERVED = frozenset({MANIFEST, LOCK})
 
 
 def site_context(site: Site) -> dict[str, Any]:
@@ -55,40 +57,52 @@ def client_context(entry: ClientUris) -> dict[str, Any]:
 
 
 def outputs_of(
-    outputs: Mapping[str, Mapping[str, object]],
+    outputs: Sequence[Output],
     base_dir: Path,
     failures: list[Failure],
-    per: Per,
+    per: OutputPer,
     item: Item,
     context_of: Callable[[], Mapping[str, Any]],
 ) -> Iterator[DesiredFile]:
     """Every output of the playbook that is made `per` this item; those that cannot be
     rendered go to `failures`. The templates' context is made only when one is made."""
-    made = [(name, output) for name, output in outputs.items() if output["per"] == per]
+    made = [output for output in outputs if output.per == per]
     context = context_of() if made else {}
-    for name, output in made:
-        label = item.with_output(name)
+    for output in made:
+        label = item.with_output(output.name)
         try:
-            path = render(str(output["path"]), context)
-            content = render_file(base_dir, str(output["template"]), context)
+            path = render(output.path, context)
+            content = render_file(base_dir, output.template, context)
         except TemplateProblem as exc:
             failures.append(Failure(label, str(exc)))
             continue
-        relative = PurePosixPath(path)
-        if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+        relative = str(PurePosixPath(path))  # a//b and ./a are a/b and a
+        problem = path_problem(relative)
+        if problem is not None:
+            at = f"{output.at}: " if output.at else ""
             failures.append(
-                Failure(label, f"output path '{path}' must stay inside the output directory")
+                Failure(
+                    label, f"{at}outputs.{output.name}.path renders {shorten(path)!r}: {problem}"
+                )
             )
             continue
-        secret = bool(output.get("secret", True))
-        deliver = output.get("deliver")
-        yield (
-            DesiredFile(
-                path=str(relative),
-                content=content.encode(),
-                mode=SECRET_MODE if secret else PUBLIC_MODE,
-                item=label,
-                secret_keys=frozenset({"*"}) if secret else frozenset(),
-                deliver=tuple(str(arg) for arg in deliver) if isinstance(deliver, list) else None,
-            )
+        yield DesiredFile(
+            path=relative,
+            content=content.encode(),
+            mode=SECRET_MODE if output.secret else PUBLIC_MODE,
+            item=label,
+            secret_keys=frozenset({"*"}) if output.secret else frozenset(),
+            deliver=output.deliver,
         )
+
+
+def path_problem(path: str) -> str | None:
+    """Why a rendered output path cannot be used, or None."""
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in path):
+        return "it holds a control character (a line break, a tab, a NUL?)"
+    if not inside(path) or path == ".":
+        return "it must stay inside the output directory (a relative path without ..)"
+    name = path.rsplit("/", 1)[-1]
+    if path in RESERVED or name.endswith(TMP_SUFFIX):
+        return "provision keeps its own state under that name; choose another"
+    return None

@@ -10,6 +10,7 @@ import yaml
 from yaml import events
 
 from ..errors import ERROR, Location, Problem
+from ..files import MAX_PLAYBOOK_FILE, UnreadableFile, read_file
 from .build import ALIAS_EXPANSION_LIMIT, Builder, Refused, _AliasBomb
 from .playbook import Source
 
@@ -29,9 +30,9 @@ def load_file(file: Path) -> Loaded:
     name = str(file)
     source = Source(name, None, _BaseLoader)  # nothing to point into until it is decoded
     try:
-        raw = file.read_bytes()
-    except OSError as exc:
-        return None, source, [Problem(ERROR, f"cannot read: {exc.strerror}", Location(name, 1, 1))]
+        raw = read_file(file, MAX_PLAYBOOK_FILE)
+    except UnreadableFile as exc:
+        return None, source, [Problem(ERROR, f"cannot read: {exc.reason}", Location(name, 1, 1))]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -17,6 +17,9 @@ from urllib3.util.retry import Retry
 from urllib3.util.ssl_ import create_urllib3_context
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# The most of an answer read: a token, a Graph application or an error is a few KiB; an
+# identity provider answering 20 MB of error text must not have it all held and printed.
+MAX_BODY = 2 << 20
 
 _contexts: dict[str, ssl.SSLContext] = {}
 _contexts_lock = threading.Lock()
@@ -51,6 +54,10 @@ class CappedRetry(Retry):
     def get_retry_after(self, response: BaseHTTPResponse) -> float | None:
         seconds = super().get_retry_after(response)
         return None if seconds is None else min(seconds, self.after_cap)
+
+
+class AnswerTooLarge(RequestException):
+    """A server answered with more than MAX_BODY bytes: refused, its start quoted."""
 
 
 class RedirectRefused(RequestException):
@@ -123,14 +130,43 @@ class TimeoutAdapter(HTTPAdapter):
         # The session does not trust the environment (it would also take its CA bundle):
         # the proxies given here are the only ones, NO_PROXY applied per URL.
         bypass = not self.proxies or should_bypass_proxies(request.url or "", self.no_proxy)
-        return super().send(
+        response = super().send(
             request,
-            stream=stream,
+            stream=True,
             timeout=self.timeout if timeout is None else timeout,
             verify=verify,
             cert=cert,
             proxies={} if bypass else self.proxies,
         )
+        if not stream:
+            _read_bounded(response)
+        return response
+
+
+def _read_bounded(response: Response) -> None:
+    """Read the body as requests would, but at most MAX_BODY bytes (decoded: a small
+    compressed answer cannot unpack to gigabytes)."""
+    from ..errors import shorten
+
+    chunks, size = [], 0
+    while size <= MAX_BODY:
+        chunk = response.raw.read(min(65536, MAX_BODY + 1 - size), decode_content=True)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    body = b"".join(chunks)
+    if size > MAX_BODY:
+        response.close()
+        start = shorten(body[:200].decode("utf-8", "replace"))
+        raise AnswerTooLarge(
+            f"{response.request.method} {origin(response.request.url or '')} answered "
+            f"{response.status_code} with more than {MAX_BODY:,} bytes: refused ({start})",
+            response=response,
+        )
+    response._content = body  # what requests' .content, .text and .json() read
+    response._content_consumed = True  # type: ignore[attr-defined]
+    response.raw.release_conn()
 
 
 def make_retry(

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from ..errors import OperationError
+from ..files import UnreadableFile, read_file
 
 if TYPE_CHECKING:
     import requests
@@ -37,10 +38,10 @@ def default_ca_bundle() -> str:
 
 def _read_ca_file(ca_file: str) -> bytes:
     try:
-        data = Path(ca_file).read_bytes()
-    except OSError as exc:
+        data = read_file(ca_file)
+    except UnreadableFile as exc:
         raise OperationError(
-            f"cannot read CA file {ca_file}: {exc.strerror}",
+            f"cannot read CA file {ca_file}: {exc.reason}",
             "settings.ca_file must name a PEM file with the CA certificate(s)",
         ) from None
     if b"-----BEGIN CERTIFICATE-----" not in data:

@@ -31,6 +31,8 @@ class Plan:
     registrations: tuple[RegistrationPlan, ...]  # every Graph-managed registration
     # the Graph tokens got while planning, for apply to carry the plan out with
     tokens: GraphTokens = field(default_factory=GraphTokens, repr=False, compare=False)
+    # files an earlier apply wrote that the playbook no longer makes (without --prune)
+    stale: tuple[str, ...] = ()
 
     @property
     def pending(self) -> list[FileChange]:
@@ -54,7 +56,9 @@ def make_plan(
     tokens = GraphTokens()
     failures: list[Failure] = []
     desired = desired_files(model, secrets, limit, failures)
-    files = plan_files(desired, failures, model.settings.output_dir, prune=prune, limit=limit)
+    files, stale = plan_files(
+        desired, failures, model.settings.output_dir, prune=prune, limit=limit
+    )
     registrations = (
         plan_registrations(model, secrets, tokens, jobs=jobs) if managed_clients(model) else []
     )
@@ -66,7 +70,7 @@ def make_plan(
     expired = expired_clients(model, graph)
     if expired:
         files = _fail_expired(model, files, failures, expired)
-    return Plan(model, tuple(files), tuple(failures), tuple(registrations), tokens)
+    return Plan(model, tuple(files), tuple(failures), tuple(registrations), tokens, tuple(stale))
 
 
 def _fail_expired(

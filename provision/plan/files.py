@@ -7,17 +7,16 @@ longer produces is delete.
 
 from __future__ import annotations
 
-import os
-import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from ..desired.state import DesiredFile, Failure
+from ..files import MAX_FILE, Tree
 from ..limit import Limit
 from ..model import Item
-from .manifest import read_manifest
+from .manifest import ManifestEntry, read_manifest
 
 Action = Literal["create", "update", "unchanged", "delete", "deliver"]
 ACTIONS: tuple[Action, ...] = ("create", "update", "delete", "deliver", "unchanged")
@@ -45,61 +44,108 @@ class FileChange:
         }
 
 
-def _current(path: str) -> tuple[bytes | None, int | None]:
-    try:
-        with open(path, "rb") as handle:
-            mode = stat.S_IMODE(os.fstat(handle.fileno()).st_mode)
-            return handle.read(), mode
-    except FileNotFoundError:
-        return None, None
-    except IsADirectoryError:
-        return b"", None
-
-
 def plan_files(
     desired_files: Iterable[DesiredFile],
-    failures: Sequence[Failure],
+    failures: list[Failure],
     output_dir: Path,
     *,
     prune: bool = False,
     limit: Limit | None = None,
-) -> list[FileChange]:
+) -> tuple[list[FileChange], list[str]]:
+    """Each desired file against the output directory; a file that two items render, or
+    whose directory is a link, fails them (added to `failures`) instead. Also the files an
+    earlier apply wrote that the playbook no longer makes: with prune, each is a delete;
+    without, their paths come second."""
     changes: list[FileChange] = []
-    wanted = set()
+    wanted: dict[str, Item] = {}
+    clashes: dict[str, list[Item]] = {}
     manifest = read_manifest(output_dir)
-    prefix = f"{output_dir}{os.sep}"  # string paths: pathlib costs more than the reads
-    for desired in desired_files:
-        wanted.add(desired.path)
-        old, mode = _current(prefix + desired.path)
-        action: Action
-        if old is None:
-            action = "create"
-        elif old != desired.content or mode != desired.mode:
-            action = "update"
-        elif desired.deliver and desired.path in manifest and manifest[desired.path].undelivered:
-            action = "deliver"
-        else:
-            action = "unchanged"
-        # A file in place needs nothing kept: that is most of them, most runs.
-        kept = None if action == "unchanged" else desired
-        previous = old if action == "update" else None
-        recorded = desired.path in manifest and manifest[desired.path].item == desired.item
-        changes.append(FileChange(action, desired.path, desired.item, kept, previous, recorded))
+    with Tree(output_dir) as tree:
+        for desired in desired_files:
+            first = wanted.setdefault(desired.path, desired.item)
+            if first != desired.item:
+                clashes.setdefault(desired.path, [first]).append(desired.item)
+                continue
+            try:
+                # what is there; of a larger file, as much as a diff can show
+                current = tree.read(desired.path, len(desired.content) + MAX_FILE)
+            except OSError as exc:
+                failures.append(
+                    Failure(desired.item, f"cannot read {desired.path}: {exc.strerror}")
+                )
+                continue
+            changes.append(_change(desired, current, manifest))
+        if clashes:
+            changes = _fail_clashes(changes, clashes, failures)
+        gone = _gone(tree, manifest, wanted, failures, limit)
     if prune:
-        failed = {failure.item.task for failure in failures}  # its outputs are kept too
-        for path, entry in sorted(manifest.items()):
-            item = entry.item
-            if path in wanted or item.task in failed:
-                continue
-            if (
-                limit is not None
-                and item.site is not None
-                and not limit.selects(item.site, item.app if item.kind == "app" else None)
-            ):
-                continue
-            if (output_dir / path).exists():
-                changes.append(FileChange("delete", path, item))
-    return changes
+        return changes + [FileChange("delete", path, item) for path, item in gone], []
+    return changes, [path for path, _ in gone]
+
+
+def _change(
+    desired: DesiredFile,
+    current: tuple[bytes, int | None] | None,
+    manifest: dict[str, ManifestEntry],
+) -> FileChange:
+    action: Action
+    old, mode = current if current is not None else (None, None)
+    entry = manifest.get(desired.path)
+    if old is None:
+        action = "create"
+    elif old != desired.content or mode != desired.mode:
+        action = "update"
+    elif desired.deliver and entry is not None and entry.undelivered:
+        action = "deliver"
+    else:
+        action = "unchanged"
+    # A file in place needs nothing kept: that is most of them, most runs.
+    kept = None if action == "unchanged" else desired
+    previous = old if action == "update" else None
+    recorded = entry is not None and entry.item == desired.item
+    return FileChange(action, desired.path, desired.item, kept, previous, recorded)
+
+
+def _fail_clashes(
+    changes: list[FileChange], clashes: dict[str, list[Item]], failures: list[Failure]
+) -> list[FileChange]:
+    """Two items rendering one path would overwrite each other on every apply: neither
+    is written, each fails naming the others."""
+    for path, items in sorted(clashes.items()):
+        for item in dict.fromkeys(items):
+            others = ", ".join(str(other) for other in dict.fromkeys(items) if other != item)
+            failures.append(
+                Failure(item, f"{path} is rendered for {others} too; give each its own path")
+            )
+    return [change for change in changes if change.path not in clashes]
+
+
+def _gone(
+    tree: Tree,
+    manifest: dict[str, ManifestEntry],
+    wanted: dict[str, Item],
+    failures: list[Failure],
+    limit: Limit | None,
+) -> list[tuple[str, Item]]:
+    """The files in the manifest, still there, that the selected items no longer make."""
+    failed = {failure.item.task for failure in failures}  # its outputs are kept too
+    gone = []
+    for path, entry in sorted(manifest.items()):
+        item = entry.item
+        if path in wanted or item.task in failed:
+            continue
+        if (
+            limit is not None
+            and item.site is not None
+            and not limit.selects(item.site, item.app if item.kind == "app" else None)
+        ):
+            continue
+        try:
+            if tree.exists(path):
+                gone.append((path, item))
+        except OSError as exc:
+            failures.append(Failure(item, f"cannot prune {path}: {exc.strerror}"))
+    return gone
 
 
 def summary(changes: list[FileChange]) -> dict[str, int]:

@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast, get_args
 
-from ..files import JsonFileError, read_json
+from ..files import MANIFEST, JsonFileError, inside, read_json
 from ..model import Item, ItemKind
 
-MANIFEST = ".provision-manifest.json"
 VERSION = 2
 _json = json.JSONEncoder(ensure_ascii=False).encode
 
@@ -35,11 +34,17 @@ def read_manifest(output_dir: Path) -> dict[str, ManifestEntry]:
     read = _entry if raw.get("version") == VERSION else _entry_v1
     entries = {}
     for path, entry in files.items():
-        if isinstance(entry, dict):
+        # a path that climbs out was not written by apply: it is never pruned
+        if isinstance(entry, dict) and inside(path):
             found = read(entry)
             if found is not None:
                 entries[path] = found
     return entries
+
+
+def recorded_sites(output_dir: Path) -> set[str]:
+    """The sites whose files an earlier apply wrote (those --prune may delete)."""
+    return {e.item.site for e in read_manifest(output_dir).values() if e.item.site is not None}
 
 
 def manifest_bytes(entries: Mapping[str, ManifestEntry]) -> bytes:

@@ -47,6 +47,7 @@ class JsonReporter(Reporter):
                 {"item": str(f.item), "site": f.item.site, "message": f.message}
                 for f in plan.failures
             ],
+            "stale": list(plan.stale),
         }
         if plan.managed:
             document["registrations"] = [r.as_json() for r in plan.registrations]
@@ -59,6 +60,7 @@ class JsonReporter(Reporter):
             "results": [r.as_json() for r in result.results if r.status != "ok"],
             "warnings": [w.as_json() for w in result.warnings],
             "recap": result.recap,
+            "stale": list(result.plan.stale),
         }
         if result.plan.managed:
             document["registrations"] = [r.as_json() for r in result.registrations]

@@ -64,6 +64,7 @@ class TextReporter(Reporter):
             f"Plan: {counts['create']} to create, {counts['update']} to update, "
             f"{counts['delete']} to delete, {again}{counts['unchanged']} unchanged{failed}."
         )
+        _stale(plan.stale)
         if plan.managed:
             _registrations(plan.registrations)
 
@@ -92,6 +93,7 @@ class TextReporter(Reporter):
                     _out(f"    {line}")
         for warning in result.warnings:
             _out(f"warning: [{warning.item}] {warning.message}")
+        _stale(result.plan.stale)
         _out()
         _out("PLAY RECAP " + ("(check mode) " if result.check else "") + "*" * 40)
         for host, counts in result.recap.items():
@@ -225,3 +227,10 @@ def _differences(result: ClientDrift) -> Iterator[str]:
     yield from (f"missing  {uri}" for uri in result.missing)
     yield from (f"extra    {uri}" for uri in result.extra)
     yield from (f"problem  {problem}" for problem in result.problems)
+
+
+def _stale(paths: Sequence[str]) -> None:
+    if paths:
+        shown = ", ".join(paths[:3]) + (", ..." if len(paths) > 3 else "")
+        files = "file is" if len(paths) == 1 else "files are"
+        _out(f"{len(paths)} {files} no longer in the playbook ({shown}); --prune deletes them")

@@ -14,15 +14,17 @@ from ..model import Model
 from .clients import resolve_clients, resolve_settings
 from .context import Context
 from .identities import resolve_identities
+from .outputs import resolve_outputs
 from .sites import Known, resolve_sites
 from .uris import redirect_uri_lists
 
 __all__ = ["resolve"]
 
 
-def resolve(playbook: Playbook) -> Model:
-    """The model of a schema-valid playbook; PlaybookError lists every problem."""
-    ctx = Context(playbook)
+def resolve(playbook: Playbook, left_out: frozenset[tuple[str, str]] = frozenset()) -> Model:
+    """The model of a schema-valid playbook; PlaybookError lists every problem. References
+    to the `left_out` entries, (section, name) that failed the schema, are not reported."""
+    ctx = Context(playbook, left_out)
     data = playbook.data
     settings = resolve_settings(ctx)
     clients = resolve_clients(ctx)
@@ -48,6 +50,6 @@ def resolve(playbook: Playbook) -> Model:
         clients=clients,
         identities=identities,
         sites=tuple(sites),
-        outputs=data.get("outputs") or {},
+        outputs=resolve_outputs(ctx),
         redirect_uris=redirect_uri_lists(clients, (app for site in sites for app in site.apps)),
     )

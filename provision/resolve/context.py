@@ -9,12 +9,17 @@ from ..errors import ERROR, DocPath, Problem
 from ..load import Playbook
 from ..templating import TemplateProblem, render
 
+SECTIONS = {"identity": "identities", "client": "clients", "app kind": "app_kinds"}
+
 
 class Context:
     """Collects every problem, located, instead of stopping at the first."""
 
-    def __init__(self, playbook: Playbook) -> None:
+    def __init__(
+        self, playbook: Playbook, left_out: frozenset[tuple[str, str]] = frozenset()
+    ) -> None:
         self.playbook = playbook
+        self.left_out = left_out  # (section, name) of entries that failed the schema
         self.data = playbook.data
         self.base_dir = playbook.base_dir
         self.problems: list[Problem] = []
@@ -34,5 +39,7 @@ class Context:
             return None
 
     def unknown(self, what: str, name: str, known: Mapping[str, Any], path: DocPath) -> None:
+        if (SECTIONS[what], name) in self.left_out:
+            return  # it is there, but failed the schema: reported already
         choices = ", ".join(sorted(known)) or "none defined"
         self.error(f"unknown {what} '{name}' (defined: {choices})", path)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ERROR, DocPath, Location, Problem
-from ..files import JsonFileError, read_json
+from ..files import JsonFileError, UnreadableFile, read_file, read_json
 from ..model import Model
 from ..process import ProcessError, run
 from ..secret import Secret, SecretError, SecretRef
@@ -60,16 +60,11 @@ class SecretResolver:
 
         path = self.base_dir / name
         try:
-            value = path.read_text(encoding="utf-8")
-        except (OSError, ValueError) as exc:  # ValueError: not UTF-8, or a NUL in the path
-            reason = (
-                exc.strerror
-                if isinstance(exc, OSError)
-                else "not UTF-8 text"
-                if isinstance(exc, UnicodeDecodeError)
-                else "not a valid path"
-            )
-            raise SecretError(f"cannot read secret file {path}: {reason}") from None
+            value = read_file(path).decode("utf-8")
+        except UnreadableFile as exc:
+            raise SecretError(f"cannot read secret file {path}: {exc.reason}") from None
+        except ValueError:
+            raise SecretError(f"cannot read secret file {path}: not UTF-8 text") from None
         if vault.is_vault(value):
             what = f"the Ansible Vault file {path}"
             value = self._decrypt(value, what, what)

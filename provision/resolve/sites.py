@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..catalog import AppKind
-from ..errors import DocPath
+from ..errors import DocPath, shorten
 from ..model import App, Identity, Site
 from ..validate.formats import EMAIL, HOST
 from .context import Context
@@ -53,7 +53,7 @@ class _SiteResolver:
         ctx, where, raw = self.ctx, self.where, self.raw
         domain = ctx.render(raw["domain"], self.context, where + ("domain",))
         if domain is not None and not HOST.match(domain):  # a template may render anything
-            ctx.error(f"'{domain}' is not a valid host name", where + ("domain",))
+            ctx.error(f"'{shorten(domain)}' is not a valid host name", where + ("domain",))
             domain = None
         self.context["site"]["domain"] = domain
         for key in ("pbx", "app_platform"):
@@ -61,7 +61,7 @@ class _SiteResolver:
             host = ctx.render(value, self.context, where + (key,)) if value else None
             self.hosts[key] = self.context["site"][key] = host
             if host and not HOST.match(host):
-                ctx.error(f"'{host}' is not a valid host name", where + (key,))
+                ctx.error(f"'{shorten(host)}' is not a valid host name", where + (key,))
         if domain is None:
             return None
         raw_identities = self.known.raw_identities
@@ -145,7 +145,7 @@ class _SiteResolver:
             raw, raw_where = identity.sender, ("identities", identity.name, "sender")
         sender = self.ctx.render(raw, context, raw_where)
         if sender is not None and not EMAIL.match(sender):
-            self.ctx.error(f"'{sender}' is not a valid e-mail address", raw_where)
+            self.ctx.error(f"'{shorten(sender)}' is not a valid e-mail address", raw_where)
             return None
         return sender
 

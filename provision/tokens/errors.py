@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ..secret import Secret, scrub
+from ..errors import shorten
+from ..secret import Secret
 from .request import Token, TokenError, TokenRequest
 
 DEFAULT_LIFETIME = 3600  # seconds, when a token answer carries no expires_in
@@ -21,7 +22,7 @@ def token_error(
     needs_authorization: bool = False,
 ) -> TokenError:
     """A TokenError about `req`'s identity, `text` scrubbed of its secrets, on one line."""
-    clean = scrub(" ".join(text.split()))
+    clean = shorten(" ".join(text.split()), 500)  # scrubbed, then cut
     return TokenError(f"{req.identity}: {clean}", hint, needs_authorization=needs_authorization)
 
 
@@ -46,14 +47,14 @@ def describe(exc: BaseException) -> str:
     if not text and exc.__context__ is not None:
         text = str(exc.__context__)
     name = type(exc).__name__
-    return f"{name}: {text}" if text else name
+    return f"{name}: {shorten(text, 300)}" if text else name
 
 
 def oauth_error_text(answer: dict[str, Any]) -> str:
     """`error: first line of error_description` of an OAuth2 error answer."""
-    error = str(answer.get("error") or "error")
+    error = shorten(str(answer.get("error") or "error"), 100)
     description = str(answer.get("error_description") or "").strip().splitlines()
-    return f"{error}: {description[0]}" if description else error
+    return f"{error}: {shorten(description[0])}" if description else error
 
 
 def token_from_answer(answer: dict[str, Any], now: datetime | None = None) -> Token:

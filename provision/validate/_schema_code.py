@@ -1,6 +1,6 @@
 """Generated from schemas/playbook.schema.json by provision.validate.compiled: do not
 edit."""
-# schema sha256: 85f6326c3bcd861c0a15aefdef7aeca5e1514416bd12a9f9385b72e48509c5bb
+# schema sha256: c6be8c1a45f9892132684017667fe631b8195ac607e94fd6131b08f15d0bf8df
 # ruff: noqa
 # mypy: ignore-errors
 # fmt: off
@@ -10,7 +10,7 @@ class Invalid(ValueError):
     """The playbook does not match the schema (jsonschema says why)."""
 
 import re
-REGEX_PATTERNS = {'^[^/]': re.compile('^[^/]'), '^[A-Za-z_][A-Za-z0-9_]*$': re.compile('^[A-Za-z_][A-Za-z0-9_]*\\Z'), '^[a-z0-9][a-z0-9_.-]*$': re.compile('^[a-z0-9][a-z0-9_.-]*\\Z'), '^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+)$': re.compile('^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+)\\Z'), '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$': re.compile('^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\Z')}
+REGEX_PATTERNS = {'^[^/]': re.compile('^[^/]'), '^[A-Za-z0-9_.~-]+$': re.compile('^[A-Za-z0-9_.~-]+\\Z'), '^[A-Za-z_][A-Za-z0-9_]*$': re.compile('^[A-Za-z_][A-Za-z0-9_]*\\Z'), '^[a-z0-9][a-z0-9_.-]*$': re.compile('^[a-z0-9][a-z0-9_.-]*\\Z'), '^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+)$': re.compile('^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+)\\Z'), '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$': re.compile('^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\Z')}
 NoneType = type(None)
 
 def validate_playbook_schema_json(data, custom_formats={}, name_prefix=None):
@@ -236,9 +236,26 @@ def validate_playbook_schema_json___defs_app_kind(data, custom_formats={}, name_
         if 'path_name' in data_keys:
             data_keys.remove('path_name')
             data__pathname = data['path_name']
-            if not isinstance(data__pathname, str):
-                raise Invalid()
+            validate_playbook_schema_json___defs_path_segment(data__pathname, custom_formats, (name_prefix or 'data') + '.path_name')
         if data_keys:
+            raise Invalid()
+    return data
+
+def validate_playbook_schema_json___defs_path_segment(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, str):
+        raise Invalid()
+    try:
+        if not (isinstance(data, str) and data == '.' or (isinstance(data, str) and data == '..')):
+            raise Invalid()
+    except (Invalid, Invalid):
+        pass
+    else:
+        raise Invalid()
+    if isinstance(data, str):
+        data_len = len(data)
+        if data_len > 100:
+            raise Invalid()
+        if not REGEX_PATTERNS['^[A-Za-z0-9_.~-]+$'].search(data):
             raise Invalid()
     return data
 
@@ -372,7 +389,7 @@ def validate_playbook_schema_json___defs_app(data, custom_formats={}, name_prefi
         if 'path' in data_keys:
             data_keys.remove('path')
             data__path = data['path']
-            validate_playbook_schema_json___defs_name(data__path, custom_formats, (name_prefix or 'data') + '.path')
+            validate_playbook_schema_json___defs_path_segment(data__path, custom_formats, (name_prefix or 'data') + '.path')
         if data_keys:
             raise Invalid()
     return data

@@ -179,5 +179,8 @@ def _message(error: Any, path: DocPath) -> str:
     if kind == "maxLength":
         return f"is longer than {value} characters"
     if kind == "not":
+        description = error.schema.get("description") if isinstance(error.schema, dict) else None
+        if description:
+            return f"{shown} is not valid: expected {_lower_first(description)}"
         return f"{shown} is not allowed here"
     return str(error.message) if not _is_secret_path(path) else f"invalid value ({kind})"

@@ -35,10 +35,4 @@ def check_schema(playbook: Playbook) -> list[Problem]:
         problems.extend(explain(playbook, error))
     # jsonschema reports each missing key of a `required` list, and a name can
     # fail several of its rules: say each thing once.
-    problems = list(dict.fromkeys(problems))
-    problems.sort(
-        key=lambda p: (
-            (p.location.file, p.location.line, p.location.column) if p.location else ("", 0, 0)
-        )
-    )
-    return problems
+    return sorted(dict.fromkeys(problems), key=Problem.order)

@@ -262,6 +262,19 @@ def test_exact_removes_extras(entra: Entra) -> None:
     assert entra.patches(BETA_PATH) == 1
 
 
+@pytest.mark.parametrize("kind", ["no_web", "null_redirect_uris"])
+def test_an_incomplete_read_is_never_merged_over(entra: Entra, kind: str) -> None:
+    _register(entra)
+    entra.graph.incomplete_get_next(kind, count=100)
+    run = entra.run("apply")
+    assert run.exit_code == 1
+    assert "Graph answered GET without a list of web.redirectUris" in run.stdout
+    assert "is not changed" in run.stdout
+    assert entra.graph.patch_count == 0
+    assert entra.uris(ACME_ID) == [ACME_PBX, FOREIGN]  # what a user added stays
+    assert entra.run("plan").exit_code == 1
+
+
 def test_check_sends_no_patch(entra: Entra) -> None:
     _register(entra)
     done = entra.run("apply", "--check")
@@ -516,9 +529,7 @@ def test_no_managed_client_no_network_stack(tmp_path: Path, args: tuple[str, ...
 
 
 @pytest.mark.parametrize("command", ["plan", "apply", "drift"])
-def test_a_graph_error_that_echoes_the_bearer_token_is_scrubbed(
-    entra: Entra, command: str
-) -> None:
+def test_a_graph_error_that_echoes_the_bearer_token_is_scrubbed(entra: Entra, command: str) -> None:
     _register(entra)
     for fmt in ("text", "json"):
         entra.graph.echo_authorization_next(count=10)

@@ -92,8 +92,7 @@ def test_a_credential_changed_to_a_wrong_one_fails_although_tokens_are_cached(
         assert results[name]["status"] == "failed", results[name]
     assert "AADSTS7000215" in results["ropc"]["error"]
     assert results["generic"]["status"] == "ok"
-    assert not leaked([*SECRET_VALUES, "wr0ng-S3cr3t-azure-xyzzy", other.private_pem],
-                      run.output)
+    assert not leaked([*SECRET_VALUES, "wr0ng-S3cr3t-azure-xyzzy", other.private_pem], run.output)
 
 
 def test_never_authorized_identities_need_authorization_without_failing(e2e: E2E) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import binascii
 import json
+import os
 import stat
 import time
 from collections.abc import Iterator
@@ -405,11 +406,15 @@ def test_unreadable_password_file_is_an_error_naming_the_path(
     path = tmp_path / "locked"
     path.write_bytes(b"secret")
 
-    def refuse(self: Path) -> bytes:
-        raise PermissionError(13, "Permission denied")
+    real_open = os.open
+
+    def refuse(name: object, *args: int) -> int:
+        if name == path:
+            raise PermissionError(13, "Permission denied")
+        return real_open(name, *args)  # type: ignore[arg-type]
 
     # chmod 0 would not stop root, who runs CI, so the refusal is simulated.
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(os, "open", refuse)
     with pytest.raises(VaultError, match="cannot read vault password file .*Permission denied"):
         read_vault_password(path)
 

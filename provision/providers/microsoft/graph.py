@@ -157,11 +157,18 @@ def read_registration(
         raise GraphError("Graph answered GET with something that is not JSON") from None
     web = body.get("web") if isinstance(body, dict) else None
     uris = web.get("redirectUris") if isinstance(web, dict) else None
-    if not isinstance(uris, list):
-        uris = []
+    if not isinstance(uris, list) or not all(isinstance(uri, str) for uri in uris):
+        # Graph always sends web.redirectUris ([] when there are none). Without it what
+        # the registration holds is unknown: a merge would PATCH away what it never saw.
+        raise GraphError(
+            "Graph answered GET without a list of web.redirectUris: what the registration "
+            "holds is unknown, so it is not changed",
+            "Run again; if Graph keeps answering so, compare the registration in the Entra "
+            "admin center (App registrations > Authentication > Web) by hand.",
+        )
     return Registration(
         app_id=str(body.get("appId") or client.client_id),
-        redirect_uris=tuple(uri for uri in uris if isinstance(uri, str)),
+        redirect_uris=tuple(uris),
         secret_expires=latest_end(body.get("passwordCredentials")),
     )
 

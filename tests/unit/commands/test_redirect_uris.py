@@ -211,13 +211,20 @@ def test_long_uri_is_fine_for_google(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("char", list("!$'(),;"))
-def test_characters_entra_refuses(tmp_path: Path, char: str) -> None:
+def test_characters_entra_refuses_never_reach_a_uri(tmp_path: Path, char: str) -> None:
     playbook = _limits_playbook(tmp_path, custom_path=f"{{domain}}/app{char}1/auth.htm")
     run = cli_run(["redirect-uris", playbook])
     assert run.exit_code == 2
-    assert "client 'big-azure'" in run.stderr
-    assert f"contains {char}, which Entra does not allow" in run.stderr
-    assert "base/custom" in run.stderr
+    assert f"app_kinds.custom.path: the path template holds {char!r}" in run.stderr
+
+
+@pytest.mark.parametrize("char", list("!$'(),;"))
+def test_entra_s_rule_on_characters(char: str) -> None:
+    # a safety net behind the app kinds' check, for URIs from anywhere else
+    from provision.providers.microsoft import entra_violations
+
+    uri = f"https://ap.acme.com/acme.com/app{char}1/auth.htm"
+    assert entra_violations(uri) == [f"{uri} contains {char}, which Entra does not allow"]
 
 
 def test_google_past_100_uris_is_a_warning_only(tmp_path: Path) -> None:

@@ -665,7 +665,6 @@ def test_rendered_hosts_are_checked_again(tmp_path: Path) -> None:
         ("{domain}/{path}/auth.htm", None),
         ("{path}.htm", None),
         ("static/auth.htm", None),
-        ("{{domain}}/auth.htm", None),  # doubled braces are literal braces
         ("{domian}/auth.htm", "unknown placeholder {domian} in the path template"),
         ("{}/auth.htm", "unknown placeholder {} in the path template"),
         ("{0}/auth.htm", "unknown placeholder {0} in the path template"),
@@ -687,6 +686,25 @@ def test_app_kind_path_templates(tmp_path: Path, template: str, message: str | N
     assert errors_of(tmp_path, document) == [
         f"app_kinds.custom.path: {message}: use {{domain}} and {{path}}"
     ]
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("{{domain}}/auth.htm", "the path template holds '{' '}'"),  # literal braces
+        ("{domain}/my app/auth.htm", "the path template holds ' '"),
+        ("https://evil.example/{path}", "the path template holds ':'"),
+        ("{path}/auth.htm?next=x", "the path template holds '=' '?'"),
+        ("{domain}//{path}", "the path template must be URL path segments joined by single '/'"),
+        ("{path}/../x", "the path template must be URL path segments joined by single '/'"),
+        ("{path}/", "the path template must be URL path segments joined by single '/'"),
+    ],
+)
+def test_app_kind_path_templates_are_url_paths(tmp_path: Path, template: str, message: str) -> None:
+    document = playbook(app_kinds={"custom": {"host": "pbx", "path": template}})
+    document["sites"]["acme"]["apps"] = ["custom"]
+    [error] = errors_of(tmp_path, document)
+    assert error.startswith(f"app_kinds.custom.path: {message}")
 
 
 @pytest.mark.parametrize(

@@ -20,9 +20,17 @@ ACCESS = "Acc3ss-TOKEN-xyzzy"
 
 def _req(identity: str = "acme-mail", secret: str = "Cl1ent-SECRET-xyzzy") -> TokenRequest:
     return TokenRequest(
-        identity=identity, mode="microsoft365", provider="microsoft", client_id="c",
-        client_secret=Secret(secret), tenant="t", authority=None, token_endpoint="https://t/",
-        authorization_url=None, sender="fax@acme.com", password=Secret("P4ssw0rd-xyzzy"),
+        identity=identity,
+        mode="microsoft365",
+        provider="microsoft",
+        client_id="c",
+        client_secret=Secret(secret),
+        tenant="t",
+        authority=None,
+        token_endpoint="https://t/",
+        authorization_url=None,
+        sender="fax@acme.com",
+        password=Secret("P4ssw0rd-xyzzy"),
     )
 
 

@@ -434,7 +434,7 @@ def test_problem_text_and_json() -> None:
         "message": "bad",
     }
     warning = Problem("warning", "hmm", None, ())
-    assert str(warning) == "(document): warning: hmm"
+    assert str(warning) == "warning: hmm"
     assert warning.as_json()["file"] is None
 
 
