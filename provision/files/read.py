@@ -50,10 +50,10 @@ class JsonFileError(Exception):
         self.location = location
 
 
-def read_json(path: Path) -> Any:
+def read_json(path: Path, limit: int = MAX_FILE) -> Any:
     """The parsed content of a JSON file; JsonFileError when it cannot be read or parsed."""
     try:
-        text = read_file(path).decode("utf-8")
+        text = read_file(path, limit).decode("utf-8")
     except UnreadableFile as exc:
         raise JsonFileError(str(exc)) from None
     except ValueError:  # not UTF-8

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast, get_args
 
-from ..files import MANIFEST, JsonFileError, inside, read_json
+from ..files import MANIFEST, MAX_PLAYBOOK_FILE, JsonFileError, inside, read_json
 from ..model import Item, ItemKind
 
 VERSION = 2
@@ -25,7 +25,8 @@ class ManifestEntry:
 def read_manifest(output_dir: Path) -> dict[str, ManifestEntry]:
     """The files an earlier apply wrote; nothing when there is no readable manifest."""
     try:
-        raw = read_json(output_dir / MANIFEST)
+        # as large as the playbook's files are many: 140,000 files take 15 MB
+        raw = read_json(output_dir / MANIFEST, MAX_PLAYBOOK_FILE)
     except JsonFileError:
         return {}
     files = raw.get("files") if isinstance(raw, dict) else None
