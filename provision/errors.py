@@ -42,6 +42,18 @@ def one_line(text: str) -> str:
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
+def unknown_name(what: str, name: str, known: Iterable[str]) -> str:
+    """`unknown identity 'acme-mial'; did you mean 'acme-mail'? (defined: ...)`."""
+    import difflib
+
+    names = sorted(known)
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.8) or [
+        n for n in names if n.lower() == name.lower()
+    ]
+    meant = f"; did you mean '{close[0]}'?" if close else ""
+    return f"unknown {what} '{name}'{meant} (defined: {', '.join(names) or 'none'})"
+
+
 def shorten(text: str, limit: int = 200) -> str:
     """`text` as one line of at most `limit` characters and a count: a message quotes a
     value or an answer, never a megabyte of it. Scrubbed first: a cut must not leave the
@@ -63,13 +75,13 @@ class Problem:
     message: str
     location: Location | None = None
     path: DocPath = ()
+    about: str = ""  # "redirect_uris": a console's limit, which redirect-uris shows in full
 
     def __str__(self) -> str:
         prefix = "" if self.severity == ERROR else "warning: "
-        if self.location is None and not self.path:  # about the command line, not a file
-            return one_line(f"{prefix}{self.message}")
         where = f"{self.location}: " if self.location else ""
-        return one_line(f"{where}{format_path(self.path)}: {prefix}{self.message}")
+        path = f"{format_path(self.path)}: " if self.path else ""  # a whole file: no path
+        return one_line(f"{where}{path}{prefix}{self.message}")
 
     def order(self) -> tuple[str, int, int]:
         """Sorts problems as they stand in the files."""
@@ -82,7 +94,7 @@ class Problem:
             "file": self.location.file if self.location else None,
             "line": self.location.line if self.location else None,
             "column": self.location.column if self.location else None,
-            "path": format_path(self.path),
+            "path": format_path(self.path) if self.path else "",
             "message": self.message,
         }
 

@@ -1,9 +1,11 @@
 """What to do about an error: known error texts mapped to actionable hints, as data.
 
 Each provider keeps the table of its identity provider's and mail service's errors
-(`Provider.hints`); this one holds what any network, TLS or SMTP peer may say. The
+(`Provider.hints`); this one holds what any network, TLS, OAuth2 or SMTP peer may say. The
 provider's table is searched first, and the first matching pattern wins, so specific
-patterns come before general ones.
+patterns come before general ones. A hint says the likely cause and the fix (a console
+path or a command), and never holds a value of the request: it is the same text for
+everyone.
 """
 
 from __future__ import annotations
@@ -15,6 +17,16 @@ from functools import lru_cache
 from .errors import OperationError
 
 Hints = tuple[tuple[str, str], ...]
+
+# An identity provider refusing the redirect URI a sign-in was started with, in words
+_REDIRECT_WORDS = (
+    r"redirect_uri_mismatch|redirect.?ur[il]\b.{0,200}(?:does not match|mismatch|not registered)"
+)
+#: ... and with Entra's codes (not registered; none registered at all).
+REDIRECT_REFUSED = rf"AADSTS50011\b|AADSTS500113\b|{_REDIRECT_WORDS}"
+#: A redirect URI refusal as every provider words it: looked up in a provider's table, it
+#: finds that provider's hint on where to register a redirect URI.
+REDIRECT_REFUSAL = "redirect_uri_mismatch (AADSTS50011)"
 
 COMMON_HINTS: Hints = (
     (
@@ -35,12 +47,25 @@ COMMON_HINTS: Hints = (
         "private key and its key id).",
     ),
     (
+        _REDIRECT_WORDS,
+        "The identity provider does not accept the redirect URI the sign-in was started "
+        "with: register it with the client exactly as sent (scheme, host, port, path and "
+        "trailing slash count). `provision redirect-uris PLAYBOOK --client NAME` lists the "
+        "URIs the playbook's apps need.",
+    ),
+    (
+        r"access_denied|consent_required|interaction_required",
+        "The sign-in was cancelled, refused, or needs the user's consent: sign in again as "
+        "the sender and accept what the identity provider asks; its error text says why.",
+    ),
+    (
         r"too_many_requests|\b429\b",
         "The identity provider is throttling requests: retry later, or verify fewer "
         "identities at a time (-j).",
     ),
     (
-        r"temporarily_unavailable|server_error|HTTP Error: 5\d\d|\b50[234]\b",
+        # not an SMTP reply such as "503 5.5.1 Bad sequence of commands"
+        r"temporarily_unavailable|server_error|HTTP Error: 5\d\d|\b50[234]\b(?! ?\d\.\d)",
         "The identity provider is temporarily unavailable: retry later.",
     ),
     (
@@ -61,6 +86,12 @@ COMMON_HINTS: Hints = (
     (
         r"Connection refused|Name or service not known|nodename nor servname|getaddrinfo",
         "The server cannot be reached: check the host name, port and firewall.",
+    ),
+    (
+        r"\b535[ -]",  # an SMTP reply, not a port
+        "The SMTP server refused the token: check that the client asks for the scope this "
+        "mail server accepts and that the token is issued for the sender's mailbox (the "
+        "account that signed in, or the mailbox a service account acts for).",
     ),
 )
 

@@ -4,8 +4,8 @@ mail. Each identity's provider supplies the token flows; the token layer runs th
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -80,7 +80,30 @@ def verify_units(
         work, _store(model), workers=jobs, smtp=smtp, timeout=timeout, on_done=on_done
     ):
         results[result.name] = result
-    return VerifyResult(tuple(results[name] for name in sorted(results)), tuple(used))
+    ordered = _recorded(model, [results[name] for name in sorted(results)], smtp=smtp)
+    return VerifyResult(ordered, tuple(used))
+
+
+def _recorded(
+    model: Model, results: Sequence[IdentityResult], *, smtp: bool
+) -> tuple[IdentityResult, ...]:
+    """Keep every result under the state directory for `provision status`; one that cannot
+    be kept fails its identity (as a token that cannot be stored does)."""
+    from .tokens.records import record_results
+
+    failed = record_results(model.settings.state_dir / "verify", results, smtp=smtp)
+    return tuple(
+        replace(
+            r,
+            status="failed",
+            error=f"{r.error or f'{r.name}: verified {r.status}'}; the result could not be "
+            f"recorded: {failed[r.name]}",
+            hint=r.hint or "settings.state_dir must be writable",
+        )
+        if r.name in failed
+        else r
+        for r in results
+    )
 
 
 def authorize_unit(
@@ -115,10 +138,35 @@ def authorize_unit(
         request,
         provider(request.provider),
         store,
-        Interaction(echo, open_browser, port, timeout),
+        Interaction.on_terminal(
+            echo,
+            open_browser=open_browser,
+            port=port,
+            timeout=timeout,
+            loopback_uri=model.settings.authorize_redirect_uri,
+        ),
         device_code=device_code,
     )
+    _record_authorized(model, unit)
     return AuthorizeResult(unit, store.directory, token.expires_at)
+
+
+def _record_authorized(model: Model, unit: Unit) -> None:
+    """When the stored refresh token was issued, for `provision status` (Google revokes
+    one 7 days after issue while the consent screen is in Testing)."""
+    from datetime import timezone
+
+    from .tokens.records import record_authorized
+
+    now = datetime.now(timezone.utc)
+    directory = model.settings.state_dir / "verify"
+    failure = record_authorized(directory, unit.name, unit.identity.mode, now)
+    if failure is not None:
+        raise OperationError(
+            f"{unit.name}: authorized and the refresh token is stored, but the time could "
+            f"not be recorded: {failure}",
+            "settings.state_dir must be writable",
+        )
 
 
 def send_test_mail(

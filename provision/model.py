@@ -11,7 +11,8 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from .errors import Location
+from .catalog import AppKind
+from .errors import Location, Problem
 from .secret import SecretRef
 
 ProviderName = Literal["microsoft", "google", "generic"]
@@ -58,6 +59,9 @@ class Item:
         return f"{text} output {self.output}" if self.output else text
 
 
+DEFAULT_AUTHORIZE_REDIRECT_URI = "http://localhost:8400/"
+
+
 @dataclass(frozen=True)
 class Settings:
     output_dir: Path
@@ -67,6 +71,16 @@ class Settings:
     proxy: str | None = None  # for HTTPS (tokens, Graph); None: HTTPS_PROXY from the environment
     # built-in output ("app_config", "redirect_uris") -> command run when one changed
     deliver: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # where `provision authorize` receives the authorization response (a loopback URL)
+    authorize_redirect_uri: str = DEFAULT_AUTHORIZE_REDIRECT_URI
+
+
+@dataclass(frozen=True)
+class Smtp:
+    host: str
+    port: int
+    security: Security
+    helo: str | None = None  # the client host name the apps send in EHLO
 
 
 @dataclass(frozen=True)
@@ -90,18 +104,14 @@ class Client:
     private_key_id: str | None = None
     private_key: SecretRef | None = None
     service_account_file: Path | None = None
+    service_account_client_id: str | None = None  # google: the numeric one (delegation)
     scope: str | None = None
+    smtp: Smtp | None = None  # its mail service's SMTP server, the identities' default
+    cloud: str | None = None  # microsoft: global, usgov or china
 
     @property
     def graph_managed(self) -> bool:
         return self.manage_redirect_uris != "off"
-
-
-@dataclass(frozen=True)
-class Smtp:
-    host: str
-    port: int
-    security: Security
 
 
 @dataclass(frozen=True)
@@ -126,6 +136,7 @@ class App:
     sender: str
     sender_name: str | None
     redirect_uri: str | None  # only where the identity authorizes interactively
+    helo: str | None = None  # the client host name it sends in EHLO
 
     @property
     def item(self) -> Item:
@@ -151,8 +162,11 @@ class ClientUris:
     """The redirect URIs one client's console must hold, and which apps need each."""
 
     client: Client
-    uris: tuple[str, ...]  # sorted, unique
+    uris: tuple[str, ...]  # sorted, unique; `authorize_uri` included
     apps: Mapping[str, tuple[str, ...]]  # uri -> the `site/app` addresses that need it
+    # `provision authorize`'s loopback redirect, when an identity of the client authorizes
+    # interactively (no app needs it: the tool itself does)
+    authorize_uri: str | None = None
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -160,6 +174,7 @@ class ClientUris:
             "provider": self.client.provider,
             "client_id": self.client.client_id,
             "redirect_uris": list(self.uris),
+            "authorize_redirect_uri": self.authorize_uri,
         }
 
 
@@ -186,6 +201,9 @@ class Model:
     sites: tuple[Site, ...]
     outputs: tuple[Output, ...]
     redirect_uris: tuple[ClientUris, ...]  # every client's, sorted by client name
+    warnings: tuple[Problem, ...] = ()  # what resolving found allowed but likely wrong
+    # every app kind: its host, and where its UI keeps the e-mail settings
+    kinds: Mapping[str, AppKind] = field(default_factory=dict)
 
     def apps(self) -> list[App]:
         return [app for site in self.sites for app in site.apps]

@@ -3,6 +3,7 @@
     load -> validate (schema) -> resolve -> validate (limits, lint) -> desired -> plan
          -> apply                                       (validate, plan, apply)
          -> drift | verify | authorize | test-mail      (the consoles and the identities)
+         -> status                                      (plan, consoles, verify records)
 
 Each step hands frozen data to the next; the commands call these and give the results
 to a reporter. What only a later step needs is imported there, so `validate` starts fast.
@@ -13,11 +14,11 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from .errors import ERROR, PlaybookError, Problem
 from .load import Playbook, load_playbook
-from .model import Model
+from .model import Identity, Model
 from .resolve import resolve
 from .resolve.secrets import SecretResolver, check_secrets
 from .validate.limits import check_limits
@@ -30,18 +31,23 @@ if TYPE_CHECKING:
     from .identities import AuthorizeResult, MailResult, VerifyResult
     from .plan import Plan
     from .plan.drift import Drift
+    from .status.report import StatusReport
     from .tokens.verify import IdentityResult
 
 
 @dataclass(frozen=True)
 class Checked:
-    """A playbook that passed: its model, and the warnings found on the way."""
+    """A playbook that passed: its model, the warnings found on the way, and the secrets
+    resolved while checking (each is resolved once a run)."""
 
     playbook: Playbook
     model: Model
     warnings: tuple[Problem, ...]
+    resolver: SecretResolver | None = None
 
     def secrets(self, vault_password_file: str | None) -> SecretResolver:
+        if self.resolver is not None:
+            return self.resolver
         return SecretResolver(self.model.base_dir, vault_password_file)
 
 
@@ -49,10 +55,14 @@ def check(
     path: str | os.PathLike[str],
     *,
     vault_password_file: str | None = None,
-    resolve_secrets: bool = False,
+    resolve_secrets: bool | Literal["all", "used"] = False,
+    limit: str | None = None,
+    identity: str | None = None,
 ) -> Checked:
-    """Load, validate and resolve a playbook (and, asked to, every secret it references);
-    PlaybookError lists every error, with the warnings found before them."""
+    """Load, validate and resolve a playbook, and resolve its secrets: "all" (or True)
+    every one it references, "used" those the apps `limit` selects need (or `identity`).
+    PlaybookError lists every error, with the warnings found before them: a secret that
+    cannot be had is the playbook's problem, located, in every command."""
     playbook = load_playbook(path)
     problems = check_schema(playbook)
     if problems:
@@ -60,13 +70,31 @@ def check(
             sorted(problems + _beyond_schema(playbook, problems), key=Problem.order)
         )
     model = resolve(playbook)
-    problems = check_limits(model.redirect_uris, playbook.locate) + lint(model, playbook.locate)
+    problems = [
+        *model.warnings,
+        *check_limits(model.redirect_uris, playbook.locate),
+        *lint(model, playbook.locate),
+    ]
+    resolver = None
     if resolve_secrets:
         resolver = SecretResolver(model.base_dir, vault_password_file)
-        problems = check_secrets(model, resolver, playbook.locate) + problems
+        used = None if resolve_secrets in (True, "all") else _needing(model, limit, identity)
+        problems = check_secrets(model, resolver, playbook.locate, used) + problems
     if any(p.severity == ERROR for p in problems):
         raise PlaybookError(problems)
-    return Checked(playbook, model, tuple(problems))
+    return Checked(playbook, model, tuple(problems), resolver)
+
+
+def _needing(model: Model, limit: str | None, identity: str | None) -> list[Identity]:
+    """The identities a command works for: those of the apps --limit selects, or one."""
+    from .limit import Limit
+
+    if identity is not None:
+        from .desired.credentials import identity_unit
+
+        return [identity_unit(model, identity).identity]
+    selection = Limit.parse(limit)  # matching nothing is the step's to report
+    return [app.identity for app in model.apps() if selection.selects(app.site, app.name)]
 
 
 def _beyond_schema(playbook: Playbook, problems: list[Problem]) -> list[Problem]:
@@ -88,6 +116,7 @@ def plan(
     prune: bool = False,
     jobs: int = 8,
     vault_password_file: str | None = None,
+    secrets: SecretResolver | None = None,
 ) -> Plan:
     """desired state -> file changes and registration changes. Takes the model alone: the
     loaded YAML, as big as everything after it together, can be let go before."""
@@ -98,7 +127,7 @@ def plan(
     recorded = recorded_sites(model.settings.output_dir) if prune and limit else ()
     return make_plan(
         model,
-        SecretResolver(model.base_dir, vault_password_file),
+        secrets or SecretResolver(model.base_dir, vault_password_file),
         limit=Limit.select(limit, model.sites, recorded),
         prune=prune,
         jobs=jobs,
@@ -125,6 +154,46 @@ def drift(checked: Checked, *, jobs: int = 8, vault_password_file: str | None = 
         else []
     )
     return compare_consoles(model, registrations)
+
+
+def status(
+    model: Model,
+    *,
+    playbook: str,
+    limit: str | None,
+    jobs: int = 8,
+    verified: VerifyResult | None = None,
+    smtp: bool = False,
+    vault_password_file: str | None = None,
+    secrets: SecretResolver | None = None,
+) -> StatusReport:
+    """Fleet health as checks: the plan (files against the output directory, every
+    Graph-managed registration), the consoles' offline copies, the verify records and the
+    token store. `verified`: a verify run just before (`smtp`: with SMTP logins). Writes
+    nothing."""
+    from datetime import datetime, timezone
+
+    from .status.checks import build_status, scope
+    from .status.graph import read_secret_ends, unmanaged_graph_clients
+    from .status.observe import observe
+
+    now = datetime.now(timezone.utc)
+    chosen = scope(model, limit)
+    secrets = secrets or SecretResolver(model.base_dir, vault_password_file)
+    planned = plan(model, limit=limit, jobs=jobs, secrets=secrets)
+    unmanaged = unmanaged_graph_clients(model, [client.name for client in chosen.clients])
+    reads = read_secret_ends(model, unmanaged, secrets, planned.tokens, jobs=jobs)
+    return build_status(
+        model,
+        planned,
+        observe(model, chosen.clients, chosen.units),
+        reads,
+        chosen,
+        playbook=playbook,
+        now=now,
+        verified=verified.identities if verified is not None else (),
+        smtp=smtp,
+    )
 
 
 def verify(

@@ -75,27 +75,36 @@ class SecretRef:
     kind: SecretKind
     source: str | tuple[str, ...] | Secret
     where: tuple[str | int, ...] = ()
+    at: str = ""  # where in the playbook's files it is written, e.g. "playbook.yaml:16"
 
     @classmethod
-    def from_spec(cls, value: object, where: tuple[str | int, ...]) -> SecretRef:
+    def from_spec(cls, value: object, where: tuple[str | int, ...], at: str = "") -> SecretRef:
         if isinstance(value, VaultText):
-            return cls("vault", str(value), where)
+            return cls("vault", str(value), where, at)
         if isinstance(value, str):
-            return cls("plain", Secret(value, "plain"), where)
+            return cls("plain", Secret(value, "plain"), where, at)
         assert isinstance(value, dict) and len(value) == 1, value
         ((kind, source),) = value.items()
         assert kind in ("env", "file", "command"), kind  # the schema allows no other
-        return cls(kind, tuple(source) if isinstance(source, list) else str(source), where)
+        return cls(kind, tuple(source) if isinstance(source, list) else str(source), where, at)
 
     def describe(self) -> str:
-        """A name for the reference, safe to print."""
+        """Where the secret is kept, in words, safe to print."""
+        here = f" in {self.at}" if self.at else " in the playbook"
         if self.kind == "plain":
-            return "a plain value"
+            return f"written as plain text{here}"
         if self.kind == "vault":
-            return "an Ansible Vault value"
+            return f"an Ansible Vault value{here}"
+        if self.kind == "env":
+            return f"environment variable {self.source}"
         if self.kind == "command":
-            return f"command {list(self.source)}"  # type: ignore[arg-type]
-        return f"{self.kind} {self.source}"
+            import shlex
+
+            return f"the output of `{shlex.join(self.source)}`"  # type: ignore[arg-type]
+        if self.kind == "json":
+            assert isinstance(self.source, tuple)
+            return f"`{self.source[-1]}` of file {self.source[0]}"
+        return f"file {self.source}"
 
 
 class _Scrubber:
@@ -111,7 +120,12 @@ class _Scrubber:
         if len(value) < SCRUB_MIN:
             return
         forms = [value] if len(value) <= SCRUB_MAX else []
-        if "\n" in value:
+        document = _json_document(value) if "\n" in value else None
+        if document is not None:
+            # a JSON document (MSAL's token cache): its secret fields, not its lines, which
+            # are mostly client ids and user names that other output shows rightly
+            forms += [leaf for leaf in _secret_leaves(document) if len(leaf) >= SCRUB_MIN]
+        elif "\n" in value:
             forms += [line.strip() for line in value.splitlines() if len(line.strip()) >= 16]
         if not value.isascii() or any(c in value for c in '"\\\n\r\t'):
             forms += [json.dumps(value)[1:-1], repr(value)[1:-1]]
@@ -144,6 +158,36 @@ class _Scrubber:
                 automaton.make_automaton()
                 self._automaton = automaton
             return self._automaton
+
+
+# keys whose texts are secrets (not `token_type` and the like: "Bearer" is no secret)
+_SECRET_KEY = re.compile(r"(?i)^(?:.*secret|.*password|private_key|(?:refresh|access|id)_token)$")
+
+
+def _json_document(value: str) -> Any:
+    """`value` parsed, when it is a JSON object or array; else None."""
+    if not value.lstrip().startswith(("{", "[")):
+        return None
+    try:
+        return json.loads(value)
+    except ValueError:
+        return None
+
+
+def _secret_leaves(document: Any) -> list[str]:
+    """The texts of the keys that name secrets (`secret`, `refresh_token`, `password`,
+    ...), at any depth: MSAL keeps each token under `secret`."""
+    if isinstance(document, list):
+        return [leaf for item in document for leaf in _secret_leaves(item)]
+    if not isinstance(document, dict):
+        return []
+    leaves = []
+    for key, item in document.items():
+        if isinstance(item, str):
+            leaves += [item] if _SECRET_KEY.search(str(key)) else []
+        else:
+            leaves += _secret_leaves(item)
+    return leaves
 
 
 # `Bearer <token>`, `Authorization: <credentials>` (as an HTTP library prints a request)

@@ -26,11 +26,16 @@ FILE_SECONDS = 10.0  # what one output template may take
 to_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
-def json_object(mapping: Mapping[str, Any]) -> str:
-    """A JSON object, one key a line, nested values compact: easy to read and to diff,
-    and fast (the C encoder does each value)."""
-    lines = [f"  {to_json(key)}: {to_json(value)}" for key, value in mapping.items()]
-    return "{\n" + ",\n".join(lines) + "\n}" if lines else "{}"
+def json_object(mapping: Mapping[str, Any], indent: str = "") -> str:
+    """A JSON object, one key a line at every depth (lists on one line): easy to read and
+    to diff, and fast (the C encoder does each leaf)."""
+    inner = indent + "  "
+    lines = [
+        f"{inner}{to_json(key)}: "
+        + (json_object(value, inner) if isinstance(value, Mapping) else to_json(value))
+        for key, value in mapping.items()
+    ]
+    return "{\n" + ",\n".join(lines) + f"\n{indent}}}" if lines else "{}"
 
 
 def make_environment(loader: BaseLoader | None = None, *, sandboxed: bool = True) -> Environment:

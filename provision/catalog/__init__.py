@@ -16,11 +16,21 @@ URL_SEGMENT = frozenset(string.ascii_letters + string.digits + "_.-~")
 
 
 @dataclass(frozen=True)
+class AppUi:
+    """Where an app keeps its e-mail settings, and its UI's label of each value."""
+
+    where: str
+    fields: Mapping[str, str]  # server, helo, sender, sender_name, username, password, oauth2
+    default_port: int | None = None  # when the server field names none
+
+
+@dataclass(frozen=True)
 class AppKind:
     name: str
     host: Host  # which host of the site serves the app
     path: str  # template with {domain} and {path}
     path_name: str
+    ui: AppUi
 
     def redirect_uri(self, *, host: str, domain: str, path_name: str | None = None) -> str:
         path = self.path.format(domain=domain, path=path_name or self.path_name)
@@ -28,14 +38,39 @@ class AppKind:
 
 
 def app_kind(name: str, entry: Mapping[str, Any]) -> AppKind:
-    return AppKind(name, entry["host"], entry["path"], entry.get("path_name", name))
+    """A kind of the catalog, or of a playbook's `app_kinds` (whose UI is not known: the
+    PBX's labels stand in)."""
+    ui = entry.get("ui")
+    if ui is None:
+        pbx = _catalog()["pbx"]["ui"]
+        ui = {"where": "the app's e-mail (SMTP) settings", "fields": pbx["fields"]}
+    return AppKind(
+        name,
+        entry["host"],
+        entry["path"],
+        entry.get("path_name", name),
+        AppUi(ui["where"], ui["fields"], ui.get("default_port")),
+    )
+
+
+@lru_cache(maxsize=2)
+def _load(name: str) -> Any:
+    text = files(__package__).joinpath(name).read_text(encoding="utf-8")
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def _catalog() -> Mapping[str, Any]:
+    return _load("apps.yaml")  # type: ignore[no-any-return]
+
+
+def oauth2_labels() -> Mapping[str, str]:
+    """The OAuth2 form's label of each value, the same in every app."""
+    return _load("oauth2.yaml")  # type: ignore[no-any-return]
 
 
 @lru_cache(maxsize=1)
 def builtin_kinds() -> Mapping[str, AppKind]:
-    text = files(__package__).joinpath("apps.yaml").read_text(encoding="utf-8")
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return {name: app_kind(name, entry) for name, entry in yaml.load(text, Loader=loader).items()}
+    return {name: app_kind(name, entry) for name, entry in _catalog().items()}
 
 
 def all_kinds(extra: Mapping[str, Mapping[str, Any]] | None) -> dict[str, AppKind]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import os
+import re
+import shlex
 import signal
 import sys
 from typing import Any
@@ -14,12 +16,36 @@ from .. import __version__
 from ..errors import ERROR, InputError, OperationError, PlaybookError, Problem
 from ..secret import ScrubbingStream, scrub
 
+# A hint names a command to run as `provision authorize PLAYBOOK ...`: the playbook given
+_HINTED = re.compile(r"(`provision [a-z-]+ )PLAYBOOK\b")
+
+
+class _Output(ScrubbingStream):
+    """The command line's stdout or stderr: scrubbed of secrets, and a hint's PLAYBOOK
+    replaced by the playbook the command was given (a hint cannot know it)."""
+
+    playbook: str | None = None
+
+    def write(self, text: str) -> int:
+        written = len(text)
+        if _Output.playbook is not None and "PLAYBOOK" in text:
+            given = shlex.quote(_Output.playbook)
+            text = _HINTED.sub(lambda match: match.group(1) + given, text)
+        super().write(text)
+        return written
+
+
+def remember_playbook(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """The playbook argument's callback: hints name it."""
+    _Output.playbook = value
+    return value
+
 
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command with its output scrubbed; map what it raises to exit codes."""
         streams = sys.stdout, sys.stderr
-        sys.stdout, sys.stderr = ScrubbingStream(sys.stdout), ScrubbingStream(sys.stderr)
+        sys.stdout, sys.stderr = _Output(sys.stdout), _Output(sys.stderr)
         try:
             return self._invoke(ctx)
         finally:

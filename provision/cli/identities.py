@@ -74,13 +74,17 @@ def verify(
 @cli.command()
 @playbook_argument
 @click.argument("identity")
-@click.option("--no-browser", is_flag=True, help="Only print the URL (SSH sessions).")
+@click.option(
+    "--no-browser",
+    is_flag=True,
+    help="Only print the URL, and accept the redirected address pasted back (SSH sessions).",
+)
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),
     default=0,
-    show_default=True,
-    help="Loopback port for the redirect (0: any free port).",
+    help="Override the port of settings.authorize_redirect_uri for this run (the client "
+    "must allow that redirect URI too; 0, the default: the setting's port).",
 )
 @click.option(
     "--device-code",
@@ -108,9 +112,14 @@ def authorize(
     """Authorize an interactive identity once; its refresh token is stored.
 
     \b
-    Authorization code with PKCE and a loopback redirect (http://localhost:PORT);
-    the URL is printed and, unless --no-browser, opened. The refresh token goes
-    to the playbook's state directory (mode 0600).
+    Authorization code with PKCE, redirected to provision's own listener at
+    settings.authorize_redirect_uri (default http://localhost:8400/, which
+    `provision redirect-uris` lists for the client: register it first). The
+    URL is printed and, unless --no-browser, opened. With --no-browser, when
+    the browser runs on another machine (SSH) and its redirect to localhost
+    fails there, paste the address from its address bar at the prompt; the
+    listener keeps waiting too, whichever comes first counts. The refresh
+    token goes to the playbook's state directory (mode 0600).
     Example:
       provision authorize playbooks/example.yaml acme-mail --no-browser
     """

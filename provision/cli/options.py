@@ -9,8 +9,15 @@ import click
 
 FORMATS = ("text", "json")
 
+
+def _remember(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from .group import remember_playbook
+
+    return remember_playbook(ctx, param, value)
+
+
 playbook_argument = click.argument(
-    "playbook", type=click.Path(exists=False, dir_okay=True, path_type=str)
+    "playbook", type=click.Path(exists=False, dir_okay=True, path_type=str), callback=_remember
 )
 
 

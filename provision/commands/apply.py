@@ -17,14 +17,14 @@ def run(
     fmt: str,
     jobs: int = 8,
 ) -> int:
-    checked = pipeline.check(playbook)
-    out = reporter(fmt)
-    out.warnings(checked.warnings)
-    model = checked.model
-    del checked  # the loaded YAML (kept to locate problems): as big as all that follows
-    planned = pipeline.plan(
-        model, limit=limit, prune=prune, jobs=jobs, vault_password_file=vault_password_file
+    checked = pipeline.check(
+        playbook, vault_password_file=vault_password_file, resolve_secrets="used", limit=limit
     )
+    out = reporter(fmt)
+    out.warnings(checked.warnings, brief=playbook)
+    model, secrets = checked.model, checked.resolver
+    del checked  # the loaded YAML (kept to locate problems): as big as all that follows
+    planned = pipeline.plan(model, limit=limit, prune=prune, jobs=jobs, secrets=secrets)
     result = pipeline.apply(planned, check=check, jobs=jobs)
     out.applied(result, show_diff=show_diff)
     return 1 if result.failed else 0

@@ -18,7 +18,9 @@ def run(
     timeout: float,
     vault_password_file: str | None,
 ) -> int:
-    checked = pipeline.check(playbook)
+    checked = pipeline.check(
+        playbook, vault_password_file=vault_password_file, resolve_secrets="used", identity=identity
+    )
     result = pipeline.authorize(
         checked,
         identity,

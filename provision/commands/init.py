@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import date, timedelta
 from pathlib import Path
 
 from ..errors import OperationError
 from ..templating import package_template
+from ..validate.lint import PLACEHOLDER_ID
 from ..validate.schema import schema_text
 
 PLAYBOOK = "playbook.yaml"
@@ -31,17 +30,16 @@ def run(directory: str, *, site: str, domain: str) -> int:
             identity=f"{slug}-mail",
             site=site,
             domain=domain,
-            tenant=str(uuid.uuid4()),
-            client_id=str(uuid.uuid4()),
+            placeholder=PLACEHOLDER_ID,
             secret_env=secret_env,
-            expires=(date.today() + timedelta(days=700)).isoformat(),
         ),
         encoding="utf-8",
     )
     (target / ".gitignore").write_text("out/\n.provision/\n", encoding="utf-8")
     print(f"created {playbook} (and {target / SCHEMA}, {target / '.gitignore'})")
     print(
-        "next: replace tenant and client_id with your app registration's, then\n"
+        "next: replace the placeholder tenant and client_id (all zeros) with your app "
+        "registration's\n(Entra admin center > App registrations > your app > Overview), then\n"
         f"  export {secret_env}=<the client secret's Value>\n"
         f"  provision validate {playbook}\n"
         f"(until the secret is exported: provision validate --no-secrets {playbook})"

@@ -19,14 +19,14 @@ def run(
     fmt: str,
     jobs: int = 8,
 ) -> int:
-    checked = pipeline.check(playbook)
+    checked = pipeline.check(
+        playbook, vault_password_file=vault_password_file, resolve_secrets="used", limit=limit
+    )
     out = reporter(fmt)
     out.warnings(checked.warnings)
-    model = checked.model
+    model, secrets = checked.model, checked.resolver
     del checked  # the loaded YAML (kept to locate problems): as big as all that follows
-    planned = pipeline.plan(
-        model, limit=limit, prune=prune, jobs=jobs, vault_password_file=vault_password_file
-    )
+    planned = pipeline.plan(model, limit=limit, prune=prune, jobs=jobs, secrets=secrets)
     out.planned(planned, show_diff=show_diff)
     if planned.failures or any(r.failed for r in planned.registrations):
         return 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import pipeline
-from ..errors import ERROR, PlaybookError, Problem
+from ..errors import ERROR, InputError, PlaybookError, Problem, unknown_name
 from ..model import Client
 from ..report import REPORTERS, reporter
 from ..report.consoles import ConsoleReporter
@@ -12,14 +12,13 @@ from ..report.consoles import ConsoleReporter
 def run(playbook: str, *, client_name: str | None, fmt: str) -> int:
     checked = pipeline.check(playbook)
     # stderr, whatever the format: a list past Google's 100 URIs must not pass unnoticed
-    REPORTERS["text"].warnings(checked.warnings)
+    REPORTERS["text"].warnings(checked.warnings, brief=playbook, about="redirect_uris")
     lists = list(checked.model.redirect_uris)
     out = reporter(fmt)
     if client_name is not None:
         lists = [entry for entry in lists if entry.client.name == client_name]
         if not lists:
-            known = ", ".join(sorted(checked.model.clients)) or "none defined"
-            raise PlaybookError([Problem(ERROR, f"unknown client '{client_name}' ({known})")])
+            raise InputError(unknown_name("client", client_name, checked.model.clients))
         client = lists[0].client
         if isinstance(out, ConsoleReporter) and not out.documents(lists):
             raise PlaybookError([Problem(ERROR, _not_a_console_client(fmt, out, client))])

@@ -23,7 +23,9 @@ def run(
     vault_password_file: str | None,
     timeout: float,
 ) -> int:
-    checked = pipeline.check(playbook)
+    checked = pipeline.check(
+        playbook, vault_password_file=vault_password_file, resolve_secrets="used", limit=limit
+    )
     bar = _Progress() if fmt == "text" and sys.stderr.isatty() else None
     result = pipeline.verify(
         checked,

@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
+from ..errors import format_path
 from ..limit import Limit
 from ..model import App, Item, Model, Site
 from ..resolve.secrets import SecretResolver
-from ..secret import SecretError
+from ..secret import SecretRef
 from ..templating import package_template
-from .app_config import SECRET_KEYS, app_config, render_app
+from .app_config import SECRET_KEYS, UnresolvedSecret, app_config, render_app
 from .outputs import app_context, client_context, outputs_of, site_context
 from .sheets import render_sheet
 from .state import PUBLIC_MODE, SECRET_MODE, DesiredFile, Failure
@@ -33,11 +34,12 @@ def desired_files(
     """Every file of the selected apps and sites, and of every client (a console holds
     every app's URI, whatever --limit says); what cannot be made goes to `failures`."""
     deliver = model.settings.deliver
+    unresolved: dict[SecretRef, Item] = {}  # each secret that failed: the first app it failed
     for site in model.sites:
         for app in site.apps:
             if limit.selects(app.site, app.name):
                 yield from _app_files(
-                    model, secrets, failures, site, app, deliver.get("app_config")
+                    model, secrets, failures, unresolved, site, app, deliver.get("app_config")
                 )
     template = package_template("redirect-uris.txt.j2")
     for entry in model.redirect_uris:
@@ -64,7 +66,7 @@ def desired_files(
         ):
             yield DesiredFile(
                 path=f"sites/{site.name}.md",
-                content=render_sheet(site, uris),
+                content=render_sheet(site, uris, model.kinds),
                 mode=PUBLIC_MODE,
                 item=Item("sheet", site.name),
             )
@@ -82,15 +84,16 @@ def _app_files(
     model: Model,
     secrets: SecretResolver,
     failures: list[Failure],
+    unresolved: dict[SecretRef, Item],
     site: Site,
     app: App,
     deliver: tuple[str, ...] | None,
 ) -> Iterator[DesiredFile]:
     """The app's config, and its own outputs; a secret that does not resolve fails it."""
     try:
-        config, held = app_config(app, secrets)
-    except SecretError as exc:
-        failures.append(Failure(app.item, str(exc)))
+        config, held = app_config(app, model.kinds[app.kind].ui, secrets)
+    except UnresolvedSecret as exc:
+        failures.append(Failure(app.item, _unresolved(exc, app.item, unresolved)))
         return
     yield DesiredFile(
         path=f"apps/{app.site}/{app.name}.json",
@@ -112,6 +115,17 @@ def _app_files(
             "config": {**config, **{key: value.reveal() for key, value in held.items()}},
         },
     )
+
+
+def _unresolved(exc: UnresolvedSecret, item: Item, unresolved: dict[SecretRef, Item]) -> str:
+    """The cause with where the secret is written, said once; the other apps that need
+    the same secret name the first that failed."""
+    where = format_path(exc.ref.where)
+    first = unresolved.setdefault(exc.ref, item)
+    if first != item:
+        return f"needs {where}, unavailable (see {first})"
+    at = f"{exc.ref.at}: " if exc.ref.at else ""
+    return f"{at}{where}: {exc}"
 
 
 def _context_of(key: str, make: Callable[[T], object], value: T) -> Callable[[], dict[str, object]]:

@@ -1,5 +1,6 @@
 """An app's configuration file: the values its innovaphone UI asks for, secrets included
-(the file is 0600), one key a line."""
+(the file is 0600), one key a line, and under `ui` where the app keeps them and its UI's
+label for each (the catalog's)."""
 
 from __future__ import annotations
 
@@ -7,20 +8,30 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..catalog import AppUi
 from ..model import App
 from ..providers import mode_spec
 from ..resolve.secrets import SecretResolver
-from ..secret import PLACEHOLDER, Secret, SecretRef
+from ..secret import PLACEHOLDER, Secret, SecretError, SecretRef
 from ..templating import package_template
-from .authorization import authorization_url
+from .authorization import authorization_url, encoded_base
+from .fields import app_fields
 
 TEMPLATE = "app.json.j2"
 # the keys under which an app config may carry a secret, whatever its mode
 SECRET_KEYS = frozenset({"client_secret", "password", "private_key"})
 
 
-def app_config(app: App, secrets: SecretResolver) -> tuple[dict[str, Any], dict[str, Secret]]:
-    """The app's configuration, and the secrets it holds by key. Raises SecretError."""
+class UnresolvedSecret(SecretError):
+    """A secret of an app's configuration cannot be had: `ref` says which."""
+
+    def __init__(self, ref: SecretRef, message: str) -> None:
+        super().__init__(message)
+        self.ref = ref
+
+
+def public_config(app: App) -> dict[str, Any]:
+    """Every value of the app's configuration but its secrets."""
     identity = app.identity
     client = identity.client
     spec = mode_spec(identity.mode)
@@ -29,39 +40,70 @@ def app_config(app: App, secrets: SecretResolver) -> tuple[dict[str, Any], dict[
         "app": app.name,
         "kind": app.kind,
         "mode": identity.mode,
+        "mode_label": spec.label,
         "sender": app.sender,
     }
     if app.sender_name:
         config["sender_name"] = app.sender_name
-    config["client_id"] = client.client_id
+    # a service account's own ID is numeric: the one domain-wide delegation is granted to
+    config["client_id"] = (
+        client.service_account_client_id
+        if identity.mode == "google_service_account"
+        else client.client_id
+    )
     if client.tenant:
         config["tenant"] = client.tenant
     config["token_endpoint"] = client.token_endpoint
     full_url = authorization_url(app)
     if full_url is not None:
-        config["authorization_endpoint"] = client.authorization_url
+        assert client.authorization_url is not None
+        config["authorization_endpoint"] = encoded_base(client.authorization_url)
         config["authorization_url"] = full_url
         config["redirect_uri"] = app.redirect_uri
-    if client.scope:
+    if "scope" in spec.carries and client.scope:
         config["scope"] = client.scope
     if identity.smtp is not None:
         smtp = identity.smtp
+        config["smtp_server"] = f"{smtp.host}:{smtp.port}"  # the UI's Server[:port]
         config["smtp"] = {"host": smtp.host, "port": smtp.port, "security": smtp.security}
-    held: dict[str, Secret] = {}
-
-    def put(key: str, ref: SecretRef | None) -> None:
-        if ref is not None:
-            held[key] = secrets.resolve(ref)
-
-    put(spec.secret, getattr(client, spec.secret))
+    if app.helo:
+        config["helo"] = app.helo
     if "username" in spec.carries:
         config["username"] = identity.username or app.sender
-    if "password" in spec.carries:
-        put("password", identity.password)
     if "client_email" in spec.carries:
         config["client_email"] = client.client_email
     if "private_key_id" in spec.carries and client.private_key_id:
         config["private_key_id"] = client.private_key_id
+    return config
+
+
+def secret_refs(app: App) -> dict[str, SecretRef]:
+    """Where each secret of the app's configuration is kept, by its key."""
+    identity = app.identity
+    spec = mode_spec(identity.mode)
+    refs: dict[str, SecretRef] = {}
+    ref = getattr(identity.client, spec.secret)
+    if ref is not None:
+        refs[spec.secret] = ref
+    if "password" in spec.carries and identity.password is not None:
+        refs["password"] = identity.password
+    return refs
+
+
+def app_config(
+    app: App, ui: AppUi, secrets: SecretResolver
+) -> tuple[dict[str, Any], dict[str, Secret]]:
+    """The app's configuration, and the secrets it holds by key. Raises SecretError."""
+    config = public_config(app)
+    refs = secret_refs(app)
+    held = {}
+    for key, ref in refs.items():
+        try:
+            held[key] = secrets.resolve(ref)
+        except SecretError as exc:
+            raise UnresolvedSecret(ref, str(exc)) from None
+    fields = app_fields(app, ui, config.keys() | refs.keys())
+    config["ui"] = {"where": ui.where, "fields": {f.label: f.key for f in fields}}
     return config, held
 
 

@@ -28,6 +28,13 @@ def _encoded_base(base: str) -> tuple[str, str, str]:
     return urlunsplit(parts._replace(query="", fragment="")), query, fragment
 
 
+def encoded_base(base: str) -> str:
+    """`base` with its query URL-encoded, as the innovaphone UI's field takes it (no raw
+    space in `scope=... offline_access`)."""
+    prefix, query, fragment = _encoded_base(base)
+    return f"{prefix}{'?' + query if query else ''}{fragment}"
+
+
 def full_authorization_url(base: str, *, sender: str, redirect_uri: str, client_id: str) -> str:
     """`base` with the parameters the innovaphone UI appends, URL-encoded."""
     prefix, query, fragment = _encoded_base(base)

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..errors import ERROR, OperationError, PlaybookError, Problem
+from ..errors import InputError, OperationError, unknown_name
 from ..model import App, Client, Identity, Model
 from ..resolve.secrets import SecretResolver
 from ..secret import Secret, SecretError, SecretRef
@@ -52,14 +52,13 @@ def units(apps: Iterable[App]) -> list[Unit]:
 def identity_unit(model: Model, name: str) -> Unit:
     """The unit for `provision authorize IDENTITY` / `test-mail IDENTITY`: an identity
     name (its apps' single mailbox, or its own sender) or a `identity--mailbox` name.
-    An unknown name is a PlaybookError (exit 2)."""
+    An unknown name is an InputError (exit 2)."""
     for unit in units(model.apps()):
         if unit.name == name:
             return unit
     identity = model.identities.get(name)
     if identity is None:
-        known = ", ".join(sorted(model.identities)) or "none defined"
-        raise PlaybookError([Problem(ERROR, f"unknown identity '{name}' ({known})")])
+        raise InputError(unknown_name("identity", name, model.identities))
     return Unit(name, identity, identity.sender, ())
 
 

@@ -39,11 +39,7 @@ def inside(path: str) -> bool:
     no `..`, `.` or empty step, no NUL."""
     framed = f"/{path}/"  # string tests, not a split: plan asks this of every file
     return bool(path) and not (
-        path[0] == "/"
-        or "\0" in path
-        or "//" in framed
-        or "/./" in framed
-        or "/../" in framed
+        path[0] == "/" or "\0" in path or "//" in framed or "/./" in framed or "/../" in framed
     )
 
 

@@ -43,6 +43,9 @@ class ModeSpec:
     secret: SecretField  # the client's secret an app config carries
     carries: tuple[str, ...] = ()  # further config keys: username, password, client_email, ...
     needs_note: str = ""  # said after the missing fields
+    # the app config's keys its OAuth2 form asks for, in the form's order (catalog/oauth2.yaml
+    # labels them)
+    form: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,9 @@ class Endpoints:
     authorization_url: str | None  # the base URL, as typed into the innovaphone UI
     authority: str | None = None  # microsoft
     graph: str | None = None  # microsoft: the Graph endpoint, for the app registration
+    scope: str | None = None  # what the apps' tokens are requested for
+    smtp: Smtp | None = None  # the mail service's SMTP server; a generic provider has none
+    cloud: str | None = None  # microsoft: global, usgov or china
 
 
 @dataclass(frozen=True)
@@ -80,17 +86,22 @@ class Section:
 
 @dataclass(frozen=True)
 class SheetClient:
-    """What a setup sheet knows about a client: no secret, only whether one is set."""
+    """What a setup sheet knows about a client: no secret, only where each is kept."""
 
     name: str
     provider: ProviderName
     client_id: str | None
     tenant: str | None
-    has_secret: bool
+    secret: str | None  # where its secret (or key) is kept, in words; None: not set
     secret_expires: date | None
     graph_managed: bool
     uris: tuple[str, ...]
     modes: frozenset[Mode] = field(default_factory=frozenset)
+    mailboxes: tuple[str, ...] = ()  # the senders of this site's apps that use it
+    cloud: str | None = None  # microsoft
+    token_endpoint: str | None = None
+    client_email: str | None = None  # google service account
+    service_account_client_id: str | None = None
 
 
 @dataclass
@@ -124,12 +135,12 @@ class Provider(Protocol):
 
     name: ProviderName
     modes: Mapping[Mode, ModeSpec]
-    smtp: Smtp | None  # the mail service's SMTP server; a generic provider has none
     console_format: ConsoleFormat | None  # what `redirect-uris --format` prints for it
     hints: Hints  # its identity provider's and mail service's errors
 
     def endpoints(self, client: Mapping[str, Any]) -> Endpoints:
-        """Token endpoint, base authorization URL (and authority) from the client's keys."""
+        """Token endpoint, base authorization URL, scope, default SMTP server (and for
+        Microsoft the authority, Graph and cloud) from the client's keys."""
         ...
 
     def key_files(self, client: Mapping[str, Any], base_dir: Path, where: DocPath) -> KeyFiles:

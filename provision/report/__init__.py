@@ -6,7 +6,10 @@ from collections.abc import Mapping
 
 from .base import Reporter, dump_json
 from .consoles import ConsoleReporter
+from .html import HtmlReporter
 from .json import JsonReporter
+from .junit import JUnitReporter
+from .prometheus import PrometheusReporter
 from .text import TextReporter
 
 __all__ = ["REPORTERS", "Reporter", "dump_json", "reporter"]
@@ -16,6 +19,9 @@ REPORTERS: Mapping[str, Reporter] = {
     "json": JsonReporter(),
     "azure": ConsoleReporter("azure"),
     "google": ConsoleReporter("google"),
+    "prometheus": PrometheusReporter(),
+    "junit": JUnitReporter(),
+    "html": HtmlReporter(),
 }
 
 

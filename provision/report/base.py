@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ..pipeline import Checked
     from ..plan import Plan
     from ..plan.drift import Drift
+    from ..status.report import StatusReport
 
 
 def dump_json(document: Any, stream: TextIO | None = None) -> None:
@@ -37,8 +38,13 @@ class Reporter:
         """The problems of a playbook that cannot be used, or warnings before a result."""
         self._unsupported("problems")
 
-    def warnings(self, problems: Sequence[Problem]) -> None:
-        """Warnings found while checking, before a command's own result."""
+    def warnings(
+        self, problems: Sequence[Problem], *, brief: str | None = None, about: str = ""
+    ) -> None:
+        """Warnings found while checking, before a command's own result. With `brief` (the
+        playbook), only a count naming the command that lists them, but those `about` the
+        command's own subject in full: `validate` and `plan` list warnings, the commands
+        after them do not say it all again."""
         self._unsupported("warnings")
 
     def validated(self, checked: Sequence[Checked], problems: Sequence[Problem]) -> None:
@@ -64,3 +70,8 @@ class Reporter:
 
     def mailed(self, result: MailResult) -> None:
         self._unsupported("test mails")
+
+    def status(self, report: StatusReport) -> str:
+        """Fleet health as one document: the command prints it or writes it to --output."""
+        self._unsupported("status")
+        return ""

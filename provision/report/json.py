@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from ..pipeline import Checked
     from ..plan import Plan
     from ..plan.drift import Drift
+    from ..status.report import StatusReport
 
 
 class JsonReporter(Reporter):
@@ -28,7 +29,9 @@ class JsonReporter(Reporter):
             }
         )
 
-    def warnings(self, problems: Sequence[Problem]) -> None:
+    def warnings(
+        self, problems: Sequence[Problem], *, brief: str | None = None, about: str = ""
+    ) -> None:
         pass  # the command's own document follows
 
     def validated(self, checked: Sequence[Checked], problems: Sequence[Problem]) -> None:
@@ -39,8 +42,14 @@ class JsonReporter(Reporter):
         from ..plan.diff import diff
 
         document: dict[str, object] = {
+            "output_dir": str(plan.model.settings.output_dir),
             "changes": [
-                {**c.as_json(), **({"diff": diff(c)} if show_diff else {})} for c in plan.pending
+                {
+                    **c.as_json(),
+                    "file": str(plan.model.settings.output_dir / c.path),
+                    **({"diff": diff(c)} if show_diff else {}),
+                }
+                for c in plan.pending
             ],
             "summary": summary(list(plan.files)),
             "failures": [
@@ -54,10 +63,15 @@ class JsonReporter(Reporter):
         dump_json(document)
 
     def applied(self, result: ApplyResult, *, show_diff: bool) -> None:
+        out = result.plan.model.settings.output_dir
         document: dict[str, object] = {
             "check": result.check,
             "output_dir": str(result.plan.model.settings.output_dir),
-            "results": [r.as_json() for r in result.results if r.status != "ok"],
+            "results": [
+                {**r.as_json(), **({"file": str(out / r.path)} if r.path else {})}
+                for r in result.results
+                if r.status != "ok"
+            ],
             "warnings": [w.as_json() for w in result.warnings],
             "recap": result.recap,
             "stale": list(result.plan.stale),
@@ -88,3 +102,10 @@ class JsonReporter(Reporter):
 
     def redirect_uris(self, lists: Sequence[ClientUris], *, single: bool) -> None:
         dump_json({"clients": [entry.as_json() for entry in lists]})
+
+    def status(self, report: StatusReport) -> str:
+        import json
+
+        from .status_json import status_document
+
+        return json.dumps(status_document(report), indent=2) + "\n"

@@ -16,9 +16,11 @@ if TYPE_CHECKING:
     from ..pipeline import Checked
     from ..plan import Plan, RegistrationPlan
     from ..plan.drift import ClientDrift, Drift
+    from ..status.report import StatusReport
 
 SYMBOLS = {"create": "+", "update": "~", "delete": "-", "deliver": ">", "unchanged": " "}
 PAST = {"create": "created", "update": "updated", "delete": "deleted", "deliver": "delivered"}
+AUTHORIZE_MARK = "  # provision authorize (settings.authorize_redirect_uri)"
 
 
 def _out(line: str = "") -> None:
@@ -35,17 +37,35 @@ class TextReporter(Reporter):
         if errors:
             sys.stderr.write(f"{errors} error{'s' if errors != 1 else ''} found\n")
 
-    def warnings(self, problems: Sequence[Problem]) -> None:
-        self.problems(problems)
+    def warnings(
+        self, problems: Sequence[Problem], *, brief: str | None = None, about: str = ""
+    ) -> None:
+        if brief is None:
+            self.problems(problems)
+            return
+        shown = [p for p in problems if about and p.about == about]
+        self.problems(shown)
+        rest = len(problems) - len(shown)
+        if rest:
+            import shlex
+
+            count = f"{rest} warning{'s' if rest != 1 else ''}"
+            sys.stderr.write(
+                f"provision: {count} about the playbook: `provision validate "
+                f"{shlex.quote(brief)}` lists {'them' if rest != 1 else 'it'}\n"
+            )
 
     def validated(self, checked: Sequence[Checked], problems: Sequence[Problem]) -> None:
         self.problems(problems)
         for one in checked:
             model = one.model
-            _out(
-                f"{one.playbook.path}: valid ({len(model.sites)} sites, {len(model.apps())} "
-                f"apps, {len(model.identities)} identities, {len(model.clients)} clients)"
+            counts = (
+                _count(len(model.sites), "site"),
+                _count(len(model.apps()), "app"),
+                _count(len(model.identities), "identity", "identities"),
+                _count(len(model.clients), "client"),
             )
+            _out(f"{one.playbook.path}: valid ({', '.join(counts)})")
 
     def planned(self, plan: Plan, *, show_diff: bool) -> None:
         from ..plan import summary
@@ -72,6 +92,7 @@ class TextReporter(Reporter):
         from ..plan.diff import diff
 
         changes = {change.path: change for change in result.plan.files}
+        _out(f"output directory: {result.plan.model.settings.output_dir}")
         for item in result.files:
             if item.status == "changed":
                 _out(f"changed: [{item.item}] {item.path} ({PAST[item.action or '']})")
@@ -139,7 +160,8 @@ class TextReporter(Reporter):
             for s in ("ok", "failed", "needs-authorization")
         }
         _out(
-            f"{len(result.identities)} identities: {counts['ok']} ok, {counts['failed']} failed, "
+            f"{_count(len(result.identities), 'identity', 'identities')}: "
+            f"{counts['ok']} ok, {counts['failed']} failed, "
             f"{counts['needs-authorization']} need authorization"
         )
 
@@ -151,7 +173,11 @@ class TextReporter(Reporter):
         for entry in lists:
             client = entry.client
             head = f"# {client.name} ({client.provider}, client_id {client.client_id or '-'})"
-            body = "".join(f"{uri}\n" for uri in entry.uris) or "# (no interactive apps)\n"
+            body = "".join(
+                f"{uri}{AUTHORIZE_MARK if uri == entry.authorize_uri else ''}\n"
+                for uri in entry.uris
+            )
+            body = body or "# (no interactive apps)\n"
             blocks.append(f"{head}\n{body}")
         sys.stdout.write("\n".join(blocks))
 
@@ -166,6 +192,11 @@ class TextReporter(Reporter):
             f"{result.unit.name}: sent a test message from {result.mailbox} to {result.to} "
             f"({result.message_id})"
         )
+
+    def status(self, report: StatusReport) -> str:
+        from .status_text import status_text
+
+        return status_text(report)
 
 
 def _registrations(plans: Sequence[RegistrationPlan]) -> None:
@@ -234,3 +265,7 @@ def _stale(paths: Sequence[str]) -> None:
         shown = ", ".join(paths[:3]) + (", ..." if len(paths) > 3 else "")
         files = "file is" if len(paths) == 1 else "files are"
         _out(f"{len(paths)} {files} no longer in the playbook ({shown}); --prune deletes them")
+
+
+def _count(number: int, one: str, many: str | None = None) -> str:
+    return f"{number:,} {one if number == 1 else many or one + 's'}"

@@ -51,5 +51,12 @@ def resolve(playbook: Playbook, left_out: frozenset[tuple[str, str]] = frozenset
         identities=identities,
         sites=tuple(sites),
         outputs=resolve_outputs(ctx),
-        redirect_uris=redirect_uri_lists(clients, (app for site in sites for app in site.apps)),
+        redirect_uris=redirect_uri_lists(
+            clients,
+            (app for site in sites for app in site.apps),
+            identities.values(),
+            settings.authorize_redirect_uri,
+        ),
+        warnings=tuple(ctx.warnings),
+        kinds=kinds,
     )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import ERROR, DocPath, Problem
+from ..errors import ERROR, WARNING, DocPath, Problem, unknown_name
 from ..load import Playbook
 from ..templating import TemplateProblem, render
 
@@ -23,6 +24,7 @@ class Context:
         self.data = playbook.data
         self.base_dir = playbook.base_dir
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self._seen: set[Problem] = set()
 
     def error(self, message: str, path: DocPath) -> None:
@@ -30,6 +32,23 @@ class Context:
         if problem not in self._seen:  # a value shared by many apps is reported once
             self._seen.add(problem)
             self.problems.append(problem)
+
+    def at(self, path: DocPath) -> str:
+        """`file:line` of a value, the file relative to the playbook's folder, for outputs
+        that tell a reader where to look (setup sheets)."""
+        location = self.playbook.locate(path)
+        if location is None:
+            return ""
+        try:
+            file = os.path.relpath(location.file, self.base_dir)
+        except ValueError:
+            file = location.file
+        return f"{file}:{location.line}"
+
+    def warn(self, message: str, path: DocPath) -> None:
+        problem = Problem(WARNING, message, self.playbook.locate(path), path)
+        if problem not in self.warnings:  # a few per playbook: a list is fine
+            self.warnings.append(problem)
 
     def render(self, text: str, context: Mapping[str, Any], path: DocPath) -> str | None:
         try:
@@ -39,7 +58,8 @@ class Context:
             return None
 
     def unknown(self, what: str, name: str, known: Mapping[str, Any], path: DocPath) -> None:
-        if (SECTIONS[what], name) in self.left_out:
+        section = SECTIONS[what]
+        if (section, name) in self.left_out:
             return  # it is there, but failed the schema: reported already
-        choices = ", ".join(sorted(known)) or "none defined"
-        self.error(f"unknown {what} '{name}' (defined: {choices})", path)
+        broken = {entry for kind, entry in self.left_out if kind == section}
+        self.error(unknown_name(what, name, {*known, *broken}), path)

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import DocPath
 from ..model import Client, Identity, Smtp
-from ..providers import MODES, provider
+from ..providers import MODES
 from ..secret import SecretRef
 from .context import Context
 
@@ -52,17 +52,39 @@ def _identity(
         sender=raw["sender"],
         sender_name=raw.get("sender_name"),
         username=raw.get("username"),
-        password=SecretRef.from_spec(raw["password"], where + ("password",))
+        password=SecretRef.from_spec(
+            raw["password"], where + ("password",), ctx.at(where + ("password",))
+        )
         if "password" in raw
         else None,
-        smtp=_smtp(raw.get("smtp"), provider(client.provider).smtp),
+        smtp=_smtp(ctx, raw.get("smtp"), client.smtp, where + ("smtp",)),
         interactive=spec.interactive and client.authorization_url is not None,
     )
 
 
-def _smtp(raw: Mapping[str, Any] | None, default: Smtp | None) -> Smtp | None:
-    """The identity's SMTP server, or its provider's."""
+def _smtp(
+    ctx: Context, raw: Mapping[str, Any] | None, default: Smtp | None, where: DocPath
+) -> Smtp | None:
+    """The identity's SMTP server, or its client's. `host` may carry the port as the
+    innovaphone UI writes it (Server[:port]); names are lower case (DNS is not)."""
     if raw is None:
         return default
+    host, port = raw["host"], raw.get("port")
+    name, colon, given = host.rpartition(":")
+    if colon and given.isdigit():
+        if port is not None and port != int(given):
+            ctx.error(
+                f"host '{host}' names port {given} and port says {port}: give the port once",
+                where + ("port",),
+            )
+        host, port = name, int(given)
     security = raw.get("security", "starttls")
-    return Smtp(raw["host"], raw.get("port", 465 if security == "tls" else 587), security)
+    if port is None:
+        port = 465 if security == "tls" else 587
+    if host != host.lower():
+        ctx.warn(
+            f"'{host}' is used as '{host.lower()}': host names are case-insensitive",
+            where + ("host",),
+        )
+    helo = raw.get("helo")
+    return Smtp(host.lower(), port, security, helo.lower() if helo else None)

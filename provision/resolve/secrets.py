@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ERROR, DocPath, Location, Problem
 from ..files import JsonFileError, UnreadableFile, read_file, read_json
-from ..model import Model
+from ..model import Client, Identity, Model
 from ..process import ProcessError, run
 from ..secret import Secret, SecretError, SecretRef
 
@@ -25,12 +25,24 @@ class SecretResolver:
     vault_password_file: str | None = None
     command_timeout: float = COMMAND_TIMEOUT
     _cache: dict[SecretRef, Secret] = field(default_factory=dict)
+    # a reference that failed fails again at once: a command that timed out is not run
+    # again for each app that uses it
+    _failed: dict[SecretRef, SecretError] = field(default_factory=dict)
     _vault_password: bytes | None = None
 
     def resolve(self, ref: SecretRef) -> Secret:
+        """The secret's value; SecretError says why it cannot be had."""
         cached = self._cache.get(ref)
-        if cached is None:
+        if cached is not None:
+            return cached
+        failed = self._failed.get(ref)
+        if failed is not None:
+            raise SecretError(str(failed))
+        try:
             cached = self._cache[ref] = self._resolve(ref)
+        except SecretError as exc:
+            self._failed[ref] = exc
+            raise
         return cached
 
     def _resolve(self, ref: SecretRef) -> Secret:
@@ -123,29 +135,43 @@ class SecretResolver:
         return self._vault_password
 
 
-def secret_refs(model: Model) -> list[SecretRef]:
-    """Every secret reference the model's used and unused objects hold, once each."""
+def secret_refs(model: Model, used: Iterable[Identity] | None = None) -> list[SecretRef]:
+    """The secret references a step needs, once each: every one the model holds (None),
+    or those of these identities and their clients and of every Graph caller (the plan
+    reads every Graph-managed registration, whatever the apps)."""
     refs: dict[SecretRef, None] = {}
-    for client in model.clients.values():
+    if used is None:
+        clients: Iterable[Client] = model.clients.values()
+        identities: Iterable[Identity] = model.identities.values()
+    else:
+        identities = list({identity.name: identity for identity in used}.values())
+        names = {identity.client.name for identity in identities}
+        for client in model.clients.values():
+            if client.graph_managed or client.graph_client:
+                names.add(client.graph_client or client.name)
+        clients = [model.clients[name] for name in sorted(names)]
+    for client in clients:
         for ref in (client.client_secret, client.private_key):
             if ref is not None:
                 refs[ref] = None
-    for identity in model.identities.values():
+    for identity in identities:
         if identity.password is not None:
             refs[identity.password] = None
     return list(refs)
 
 
 def check_secrets(
-    model: Model, resolver: SecretResolver, locate: Callable[[DocPath], Location | None]
+    model: Model,
+    resolver: SecretResolver,
+    locate: Callable[[DocPath], Location | None],
+    used: Iterable[Identity] | None = None,
 ) -> list[Problem]:
-    """A problem for every secret reference that does not resolve."""
+    """A problem for every secret reference (of these identities, see secret_refs) that
+    does not resolve."""
     problems = []
-    for ref in secret_refs(model):
+    for ref in secret_refs(model, used):
         try:
             resolver.resolve(ref)
         except SecretError as exc:
-            problems.append(
-                Problem(ERROR, f"{exc} ({ref.describe()})", locate(ref.where), ref.where)
-            )
+            problems.append(Problem(ERROR, str(exc), locate(ref.where), ref.where))
     return problems

@@ -55,13 +55,15 @@ class _SiteResolver:
         if domain is not None and not HOST.match(domain):  # a template may render anything
             ctx.error(f"'{shorten(domain)}' is not a valid host name", where + ("domain",))
             domain = None
+        domain = self.lower(domain, where + ("domain",))
         self.context["site"]["domain"] = domain
         for key in ("pbx", "app_platform"):
             value = raw.get(key)
             host = ctx.render(value, self.context, where + (key,)) if value else None
-            self.hosts[key] = self.context["site"][key] = host
             if host and not HOST.match(host):
                 ctx.error(f"'{shorten(host)}' is not a valid host name", where + (key,))
+            host = self.lower(host, where + (key,))
+            self.hosts[key] = self.context["site"][key] = host
         if domain is None:
             return None
         raw_identities = self.known.raw_identities
@@ -69,6 +71,17 @@ class _SiteResolver:
             ctx.unknown("identity", raw["identity"], raw_identities, where + ("identity",))
         apps = [app for app in (self.app(*entry) for entry in self.entries()) if app]
         return Site(self.name, domain, self.hosts["pbx"], self.hosts["app_platform"], tuple(apps))
+
+    def lower(self, host: str | None, where: DocPath) -> str | None:
+        """Host names in lower case: DNS ignores case, Entra's redirect URIs do not."""
+        if host is None or host == host.lower():
+            return host
+        self.ctx.warn(
+            f"'{host}' is used as '{host.lower()}': host names are case-insensitive, but "
+            "redirect URIs are compared exactly, so provision writes them in lower case",
+            where,
+        )
+        return host.lower()
 
     def entries(self) -> list[tuple[str, Mapping[str, Any], DocPath]]:
         """(app name, its overrides, where) of the site's apps (or the defaults' apps)."""
@@ -117,7 +130,10 @@ class _SiteResolver:
             redirect_uri = kind.redirect_uri(
                 host=host, domain=domain, path_name=override.get("path")
             )
-        return App(self.name, name, kind_name, identity, sender, sender_name, redirect_uri)
+        helo = override.get("helo") or (identity.smtp.helo if identity.smtp else None) or host
+        return App(
+            self.name, name, kind_name, identity, sender, sender_name, redirect_uri, helo.lower()
+        )
 
     def identity(self, app: str, override: Mapping[str, Any], where: DocPath) -> Identity | None:
         name, name_where = self.precedence("identity", override, where)

@@ -85,7 +85,7 @@ def auth_code_flow(
     is exchanged at `req.token_endpoint`. A TokenError when no refresh token comes back."""
     verifier, challenge = pkce()
     state = secrets.token_urlsafe(24)
-    with LoopbackServer(interaction.port) as loopback:
+    with LoopbackServer.listen(interaction) as loopback:
         params = {
             "response_type": "code",
             "client_id": req.client_id or "",

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Literal
 
 from ..hints import with_hint
@@ -44,6 +44,8 @@ class IdentityResult:
     error: str | None = None
     hint: str | None = None
     expires_at: datetime | None = None  # of the access token, when one was acquired
+    # when the outcome was known (the verify records keep it)
+    checked_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
 
 
 def acquire_token(

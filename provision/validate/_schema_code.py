@@ -1,6 +1,6 @@
 """Generated from schemas/playbook.schema.json by provision.validate.compiled: do not
 edit."""
-# schema sha256: c6be8c1a45f9892132684017667fe631b8195ac607e94fd6131b08f15d0bf8df
+# schema sha256: df7ec5b00469eba28f6dea6879db179319383837238c903184a3743bf26e32f9
 # ruff: noqa
 # mypy: ignore-errors
 # fmt: off
@@ -10,7 +10,7 @@ class Invalid(ValueError):
     """The playbook does not match the schema (jsonschema says why)."""
 
 import re
-REGEX_PATTERNS = {'^[^/]': re.compile('^[^/]'), '^[A-Za-z0-9_.~-]+$': re.compile('^[A-Za-z0-9_.~-]+\\Z'), '^[A-Za-z_][A-Za-z0-9_]*$': re.compile('^[A-Za-z_][A-Za-z0-9_]*\\Z'), '^[a-z0-9][a-z0-9_.-]*$': re.compile('^[a-z0-9][a-z0-9_.-]*\\Z'), '^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+)$': re.compile('^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+)\\Z'), '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$': re.compile('^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\Z')}
+REGEX_PATTERNS = {'^[^/]': re.compile('^[^/]'), '^[A-Za-z0-9_.~-]+$': re.compile('^[A-Za-z0-9_.~-]+\\Z'), '^[A-Za-z_][A-Za-z0-9_]*$': re.compile('^[A-Za-z_][A-Za-z0-9_]*\\Z'), '^[a-z0-9][a-z0-9_.-]*$': re.compile('^[a-z0-9][a-z0-9_.-]*\\Z'), '^[0-9]{6,30}$': re.compile('^[0-9]{6,30}\\Z'), '^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+)$': re.compile('^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+)\\Z'), '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$': re.compile('^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\Z'), '^https://[^\\s]+/SMTP\\.Send$': re.compile('^https://[^\\s]+/SMTP\\.Send\\Z')}
 NoneType = type(None)
 
 def validate_playbook_schema_json(data, custom_formats={}, name_prefix=None):
@@ -390,6 +390,14 @@ def validate_playbook_schema_json___defs_app(data, custom_formats={}, name_prefi
             data_keys.remove('path')
             data__path = data['path']
             validate_playbook_schema_json___defs_path_segment(data__path, custom_formats, (name_prefix or 'data') + '.path')
+        if 'helo' in data_keys:
+            data_keys.remove('helo')
+            data__helo = data['helo']
+            if not isinstance(data__helo, str):
+                raise Invalid()
+            if isinstance(data__helo, str):
+                if not custom_formats['host-name'](data__helo):
+                    raise Invalid()
         if data_keys:
             raise Invalid()
     return data
@@ -528,6 +536,14 @@ def validate_playbook_schema_json___defs_smtp(data, custom_formats={}, name_pref
             data__security = data['security']
             if not (isinstance(data__security, str) and data__security == 'starttls' or (isinstance(data__security, str) and data__security == 'tls')):
                 raise Invalid()
+        if 'helo' in data_keys:
+            data_keys.remove('helo')
+            data__helo = data['helo']
+            if not isinstance(data__helo, str):
+                raise Invalid()
+            if isinstance(data__helo, str):
+                if not custom_formats['host-name'](data__helo):
+                    raise Invalid()
         if data_keys:
             raise Invalid()
     return data
@@ -845,6 +861,14 @@ def validate_playbook_schema_json___defs_google_client(data, custom_formats={}, 
                 data__serviceaccountfile_len = len(data__serviceaccountfile)
                 if data__serviceaccountfile_len < 1:
                     raise Invalid()
+        if 'service_account_client_id' in data_keys:
+            data_keys.remove('service_account_client_id')
+            data__serviceaccountclientid = data['service_account_client_id']
+            if not isinstance(data__serviceaccountclientid, str):
+                raise Invalid()
+            if isinstance(data__serviceaccountclientid, str):
+                if not REGEX_PATTERNS['^[0-9]{6,30}$'].search(data__serviceaccountclientid):
+                    raise Invalid()
         if 'token_endpoint' in data_keys:
             data_keys.remove('token_endpoint')
             data__tokenendpoint = data['token_endpoint']
@@ -899,10 +923,23 @@ def validate_playbook_schema_json___defs_microsoft_client(data, custom_formats={
             if isinstance(data__clientsecretexpires, str):
                 if not custom_formats['date'](data__clientsecretexpires):
                     raise Invalid()
+        if 'cloud' in data_keys:
+            data_keys.remove('cloud')
+            data__cloud = data['cloud']
+            if not (isinstance(data__cloud, str) and data__cloud == 'global' or (isinstance(data__cloud, str) and data__cloud == 'usgov') or (isinstance(data__cloud, str) and data__cloud == 'china')):
+                raise Invalid()
         if 'authority' in data_keys:
             data_keys.remove('authority')
             data__authority = data['authority']
             validate_playbook_schema_json___defs_url(data__authority, custom_formats, (name_prefix or 'data') + '.authority')
+        if 'scope' in data_keys:
+            data_keys.remove('scope')
+            data__scope = data['scope']
+            if not isinstance(data__scope, str):
+                raise Invalid()
+            if isinstance(data__scope, str):
+                if not REGEX_PATTERNS['^https://[^\\s]+/SMTP\\.Send$'].search(data__scope):
+                    raise Invalid()
         if 'personal_accounts' in data_keys:
             data_keys.remove('personal_accounts')
             data__personalaccounts = data['personal_accounts']
@@ -989,6 +1026,16 @@ def validate_playbook_schema_json___defs_settings(data, custom_formats={}, name_
             if isinstance(data__proxy, str):
                 if not custom_formats['web-url'](data__proxy):
                     raise Invalid()
+        if 'authorize_redirect_uri' in data_keys:
+            data_keys.remove('authorize_redirect_uri')
+            data__authorizeredirecturi = data['authorize_redirect_uri']
+            if not isinstance(data__authorizeredirecturi, str):
+                raise Invalid()
+            if isinstance(data__authorizeredirecturi, str):
+                if not custom_formats['web-url'](data__authorizeredirecturi):
+                    raise Invalid()
+        else:
+            data['authorize_redirect_uri'] = 'http://localhost:8400/'
         if 'deliver' in data_keys:
             data_keys.remove('deliver')
             data__deliver = data['deliver']

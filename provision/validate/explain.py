@@ -141,6 +141,22 @@ def _matching_branch(context: list[Any], depth: int) -> list[Any] | None:
     return inner[0] if len(inner) == 1 else None
 
 
+def _meant(given: Any, choices: list[str]) -> str | None:
+    """The choice a user likely meant: the same but for case, spaces and underscores (the
+    innovaphone UI's `Microsoft 365` is `microsoft365`), or a near spelling."""
+    if not isinstance(given, str):
+        return None
+
+    def squeeze(text: str) -> str:
+        return "".join(c for c in text.lower() if c.isalnum())
+
+    for choice in choices:
+        if squeeze(choice) == squeeze(given):
+            return choice
+    close = difflib.get_close_matches(given.lower(), choices, n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
 def _lower_first(text: str) -> str:
     text = text.rstrip(".")
     return text[:1].lower() + text[1:]
@@ -156,7 +172,9 @@ def _message(error: Any, path: DocPath) -> str:
         return f"expected {expected}, got {_json_type(instance)}"
     if kind == "enum":
         choices = ", ".join(v if isinstance(v, str) else json.dumps(v) for v in value)
-        return f"expected one of: {choices}; got {shown}"
+        guess = _meant(instance, [v for v in value if isinstance(v, str)])
+        meant = f"; did you mean '{guess}'?" if guess else ""
+        return f"expected one of: {choices}; got {shown}{meant}"
     if kind == "const":
         return f"expected {json.dumps(value)}; got {shown}"
     if kind == "format":

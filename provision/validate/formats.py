@@ -27,6 +27,13 @@ def _host_port(value: object) -> bool:
     return not (colon and port.isdigit()) or int(port) <= 65535
 
 
+def _host_name(value: object) -> bool:
+    """A host name without a port (an EHLO name)."""
+    if not isinstance(value, str) or is_template(value):
+        return True
+    return _host_port(value) and not re.search(r":\d+$", value)
+
+
 def _email(value: object) -> bool:
     return not isinstance(value, str) or is_template(value) or bool(EMAIL.match(value))
 
@@ -54,9 +61,16 @@ def _date(value: object) -> bool:
     return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", value))
 
 
-FORMATS = {"host-port": _host_port, "templated-email": _email, "web-url": _web_url, "date": _date}
+FORMATS = {
+    "host-port": _host_port,
+    "host-name": _host_name,
+    "templated-email": _email,
+    "web-url": _web_url,
+    "date": _date,
+}
 FORMAT_NAMES = {
     "host-port": "host name",
+    "host-name": "host name (without a port)",
     "templated-email": "e-mail address",
     "web-url": "http(s) URL",
     "date": "date (YYYY-MM-DD)",

@@ -20,6 +20,12 @@ def check_limits(
         where: DocPath = ("clients", client.name)
         for severity, message in provider(client.provider).uri_problems(entry):
             problems.append(
-                Problem(severity, f"client '{client.name}': {message}", locate(where), where)
+                Problem(
+                    severity,
+                    f"client '{client.name}': {message}",
+                    locate(where),
+                    where,
+                    about="redirect_uris",
+                )
             )
     return problems

@@ -225,11 +225,12 @@ def test_validate_json(case: Case) -> None:
         assert isinstance(problem["line"], int) and problem["line"] >= 1
         assert isinstance(problem["column"], int) and problem["column"] >= 1
         prefix = "warning: " if problem["severity"] == "warning" else ""
+        path = f"{problem['path']}: " if problem["path"] else ""  # "": the whole file
         # the text form of a problem is one line: control characters escaped
         lines.append(
             one_line(
                 f"{problem['file']}:{problem['line']}:{problem['column']}: "
-                f"{problem['path']}: {prefix}{problem['message']}"
+                f"{path}{prefix}{problem['message']}"
             )
         )
     assert_same_problems(case.expected, lines, f"--format json of validate {case.rel}")

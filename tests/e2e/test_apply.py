@@ -58,16 +58,26 @@ def test_exit_codes(playbook: Path) -> None:
 
 
 def test_a_failing_item_exits_1_and_the_rest_is_written(playbook: Path) -> None:
-    run = _provision(playbook, "apply", "--format", "json", unset=("RECONCILE_IDP_SECRET",))
+    blocked = _out(playbook) / "apps" / "delta"
+    blocked.parent.mkdir(parents=True)
+    blocked.write_text("a file where delta's folder goes\n")  # delta/pbx cannot be written
+    run = _provision(playbook, "apply", "--format", "json")
     assert run.exit_code == 1, run.stderr
     document = json.loads(run.stdout)
     failed = [r for r in document["results"] if r["status"] == "failed"]
     assert [r["item"] for r in failed] == ["delta/pbx"]
-    assert "RECONCILE_IDP_SECRET" in failed[0]["message"]
+    assert "apps/delta" in failed[0]["message"]
     assert document["recap"]["delta"]["failed"] == 1
     assert document["recap"]["acme"] == {"ok": 6, "changed": 6, "failed": 0, "skipped": 0}
     assert (_out(playbook) / "apps/acme/pbx.json").exists()
-    assert not (_out(playbook) / "apps/delta/pbx.json").exists()
+    assert blocked.read_text() == "a file where delta's folder goes\n"  # left as it was
+
+
+def test_a_missing_secret_is_input_exit_2_and_nothing_is_written(playbook: Path) -> None:
+    run = _provision(playbook, "apply", unset=("RECONCILE_IDP_SECRET",))
+    assert run.exit_code == 2, run.output
+    assert "RECONCILE_IDP_SECRET" in run.stderr and "playbook.yaml:29" in run.stderr
+    assert not _out(playbook).exists()
 
 
 @pytest.mark.parametrize(

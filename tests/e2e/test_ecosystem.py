@@ -172,7 +172,9 @@ def test_init_scaffolds_a_playbook_that_validates(tmp_path: Path) -> None:
     assert run("validate", "--no-secrets", str(playbook)).returncode == 0
     valid = run("validate", str(playbook), env={"ACME_AZURE_SECRET": "x"})
     assert valid.returncode == 0, valid.stderr
-    assert "valid (1 sites, 6 apps" in valid.stdout
+    assert "valid (1 site, 6 apps, 1 identity, 1 client)" in valid.stdout
+    assert "tenant is still the placeholder" in valid.stderr
+    assert "client_id is still the placeholder" in valid.stderr
     env = {k: v for k, v in os.environ.items() if k != "ACME_AZURE_SECRET"}
     missing = subprocess.run(
         [sys.executable, "-m", "provision", "validate", str(playbook)],
@@ -207,16 +209,15 @@ def test_apply_writes_a_setup_sheet_per_site_without_secrets(tmp_path: Path) -> 
     text = sheet.read_text(encoding="utf-8")
     for secret in (work / "secrets").iterdir():
         assert secret.read_text().strip() not in text
-    assert "| Client ID | `0d8f6c2e-5b1a-4c3e-9f7d-2a6b8c4e1f00` |" in text
-    assert "| Redirect URI | `https://pbx.acme.com/OAUTH2-CLIENT/auth.htm` |" in text
-    # the checklist, ticked where the tool knows
-    assert "- [x] App registration created" in text
+    assert "| OAuth2: Client ID | `0d8f6c2e-5b1a-4c3e-9f7d-2a6b8c4e1f00` |" in text
+    assert "console must list it): `https://pbx.acme.com/OAUTH2-CLIENT/auth.htm`." in text
+    # the checklist: nothing ticked, the tool cannot know what the console holds
+    assert "- [x]" not in text
     assert "expires **2028-10-01**" in text
-    assert "- [ ] *Allow public client flows* enabled" in text  # acme-fax uses ROPC
+    assert "**Allow public client flows**: Yes" in text  # acme-fax uses ROPC
     assert "Authenticated SMTP" in text and "SMTP AUTH" in text
     google = (work / "out" / "sites" / "beta.md").read_text(encoding="utf-8")
-    assert '**published** (in "Testing", refresh tokens expire after 7 days)' in google
-    assert "Gmail API enabled" in google
+    assert "in Testing, refresh tokens expire 7 days after consent" in google
 
 
 # -- CLI conveniences ------------------------------------------------------------------------

@@ -42,6 +42,7 @@ ENV = {"GRAPH_ACME_SECRET": ACME_SECRET, "GRAPH_BETA_SECRET": BETA_SECRET}
 SECRETS = (ACME_SECRET, BETA_SECRET, AUTOMATION_SECRET)
 
 ACME_PBX = "https://pbx.acme.com/OAUTH2-CLIENT/auth.htm"
+LOOPBACK = "http://localhost:8400/"  # authorize's own, listed for every interactive client
 ACME_FAX = "https://ap.acme.com/acme.com/fax/auth.htm"
 ACME_USERS = "https://ap.acme.com/acme.com/usersapp/auth.htm"
 BETA_PBX = "https://pbx.beta.example/OAUTH2-CLIENT/auth.htm"
@@ -138,12 +139,12 @@ def test_drift_json_and_text(entra: Entra) -> None:
     clients = _by_name(document["clients"])
     acme, beta = clients["acme-azure"], clients["beta-azure"]
     assert {"name", "missing", "extra", "secret_expires"} <= set(acme)
-    assert acme["missing"] == [ACME_FAX, ACME_USERS]
+    assert acme["missing"] == [LOOPBACK, ACME_FAX, ACME_USERS]
     assert acme["extra"] == []  # merge: FOREIGN is not provision's to remove
     assert acme["foreign"] == [FOREIGN]
     assert acme["secret_expires"] == "2029-01-31T12:00:00Z"  # the latest endDateTime
     assert acme["mode"] == "merge"
-    assert beta["missing"] == [BETA_REPORTING]
+    assert beta["missing"] == [LOOPBACK, BETA_REPORTING]
     assert beta["extra"] == [STALE]  # exact: everything the spec does not need
     assert beta["secret_expires"] is None
 
@@ -165,7 +166,7 @@ def test_drift_json_and_text(entra: Entra) -> None:
     assert acme_row.split() == [
         "acme-azure",
         "merge",
-        "2",
+        "3",
         "0",
         "1",
         "2029-01-31T12:00:00Z",
@@ -188,7 +189,8 @@ def test_drift_json_and_text(entra: Entra) -> None:
 
 
 def test_drift_reports_a_failed_read_and_goes_on(entra: Entra) -> None:
-    entra.graph.add_application(BETA_ID, [BETA_PBX, BETA_REPORTING])  # acme: unknown appId
+    # acme: an unknown appId
+    entra.graph.add_application(BETA_ID, [BETA_PBX, BETA_REPORTING, LOOPBACK])
     code, document = entra.json("drift")
     assert code == 1
     assert [c["name"] for c in document["clients"]] == ["beta-azure"]
@@ -208,10 +210,10 @@ def test_merge_keeps_foreign_uris_and_adds_missing_ones(entra: Entra) -> None:
     _register(entra)
     first = entra.run("apply")
     assert first.exit_code == 0, first.output
-    assert entra.uris(ACME_ID) == [ACME_PBX, FOREIGN, ACME_FAX, ACME_USERS]
+    assert entra.uris(ACME_ID) == [ACME_PBX, FOREIGN, LOOPBACK, ACME_FAX, ACME_USERS]
     assert (
         f"changed: [client:acme-azure] redirect URIs of app registration {ACME_ID} "
-        "updated (merge): +2 -0"
+        "updated (merge): +3 -0"
     ) in first.stdout
     assert f"    + {ACME_FAX}" in first.stdout
     # the state remembers what provision added (not ACME_PBX: it was there before)
@@ -219,7 +221,7 @@ def test_merge_keeps_foreign_uris_and_adds_missing_ones(entra: Entra) -> None:
     assert json.loads(state.read_text()) == {
         "version": 1,
         "app_id": ACME_ID,
-        "added": [ACME_FAX, ACME_USERS],
+        "added": [LOOPBACK, ACME_FAX, ACME_USERS],
     }
     assert mode_of(state) == 0o600
     assert recap_lines(first.stdout)["(clients)"] == "(clients) : ok=3 changed=3 failed=0 skipped=0"
@@ -244,19 +246,19 @@ def test_merge_removes_only_the_uris_it_added(entra: Entra) -> None:
     entra.edit(lambda d: d["sites"]["acme"].update(apps=["users"]))
     done = entra.run("apply")
     assert done.exit_code == 0, done.output
-    assert entra.uris(ACME_ID) == [ACME_PBX, FOREIGN, ACME_USERS]
+    assert entra.uris(ACME_ID) == [ACME_PBX, FOREIGN, LOOPBACK, ACME_USERS]
     assert f"    - {ACME_FAX}" in done.stdout
-    assert json.loads(entra.state("acme-azure").read_text())["added"] == [ACME_USERS]
+    assert json.loads(entra.state("acme-azure").read_text())["added"] == [LOOPBACK, ACME_USERS]
 
 
 def test_exact_removes_extras(entra: Entra) -> None:
     _register(entra)
     code, document = entra.json("apply")
     assert code == 0, document
-    assert sorted(entra.uris(BETA_ID)) == [BETA_REPORTING, BETA_PBX]
+    assert sorted(entra.uris(BETA_ID)) == [LOOPBACK, BETA_REPORTING, BETA_PBX]
     beta = _by_name(document["registrations"])["beta-azure"]
     assert beta["status"] == "patched"
-    assert beta["add"] == [BETA_REPORTING] and beta["remove"] == [STALE]
+    assert beta["add"] == [LOOPBACK, BETA_REPORTING] and beta["remove"] == [STALE]
     assert entra.patches(BETA_PATH) == 1
     assert entra.run("apply").exit_code == 0
     assert entra.patches(BETA_PATH) == 1
@@ -279,7 +281,7 @@ def test_check_sends_no_patch(entra: Entra) -> None:
     _register(entra)
     done = entra.run("apply", "--check")
     assert done.exit_code == 0, done.output
-    assert "would be updated (exact): +1 -1" in done.stdout
+    assert "would be updated (exact): +2 -1" in done.stdout
     assert entra.graph.patch_count == 0
     assert any(method == "GET" for method, _, _ in entra.graph.requests_log)
     assert not entra.state("acme-azure").exists()
@@ -291,15 +293,15 @@ def test_plan_shows_additions_and_removals(entra: Entra) -> None:
     done = entra.run("plan")
     assert done.exit_code == 0, done.output
     assert (
-        f"~ update registration acme-azure (merge, appId {ACME_ID}): 2 to add, 0 to remove"
+        f"~ update registration acme-azure (merge, appId {ACME_ID}): 3 to add, 0 to remove"
     ) in done.stdout
-    assert f"    + {ACME_FAX}\n    + {ACME_USERS}\n" in done.stdout
-    assert f"    + {BETA_REPORTING}\n    - {STALE}\n" in done.stdout
+    assert f"    + {LOOPBACK}\n    + {ACME_FAX}\n    + {ACME_USERS}\n" in done.stdout
+    assert f"    + {LOOPBACK}\n    + {BETA_REPORTING}\n    - {STALE}\n" in done.stdout
     assert "Registrations: 2 to update, 0 unchanged." in done.stdout
     code, document = entra.json("plan")
     assert code == 0
     registrations = _by_name(document["registrations"])
-    assert registrations["acme-azure"]["add"] == [ACME_FAX, ACME_USERS]
+    assert registrations["acme-azure"]["add"] == [LOOPBACK, ACME_FAX, ACME_USERS]
     assert registrations["acme-azure"]["status"] == "update"
     assert registrations["beta-azure"]["remove"] == [STALE]
     assert entra.graph.patch_count == 0
@@ -329,7 +331,7 @@ def test_a_list_over_the_entra_limit_is_refused(entra: Entra, personal: bool, fo
     assert entra.uris(ACME_ID) == [ACME_PBX, *crowd]
     (failed,) = [r for r in document["results"] if r["status"] == "failed"]
     assert failed["item"] == "client:acme-azure"
-    assert f"would hold {foreign + 3} redirect URIs, {foreign} of them kept" in failed["message"]
+    assert f"would hold {foreign + 4} redirect URIs, {foreign} of them kept" in failed["message"]
     assert f"at most {limit}" in failed["message"] and "nothing was sent" in failed["message"]
     assert "split the sites" in failed["hint"]
     # the other registration went ahead
@@ -374,7 +376,7 @@ def test_graph_errors_become_hints(entra: Entra, arrange: Any, status: int, hint
     assert "\n  hint: " in done.stdout and hint in done.stdout
     assert "(clients) : ok=2 changed=2 failed=1 skipped=0" in done.stdout
     # the other registration was not held up
-    assert sorted(entra.uris(BETA_ID)) == [BETA_REPORTING, BETA_PBX]
+    assert sorted(entra.uris(BETA_ID)) == [LOOPBACK, BETA_REPORTING, BETA_PBX]
     code, document = entra.json("apply")
     assert code == 1
     (failed,) = [r for r in document["results"] if r["status"] == "failed"]

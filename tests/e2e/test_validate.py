@@ -191,7 +191,7 @@ def test_unresolvable_secrets_fail_unless_no_secrets(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert (
         f"{file}:7:20: clients.ms.client_secret: environment variable "
-        "PROVISION_TEST_UNSET_SECRET is not set; export it (env PROVISION_TEST_UNSET_SECRET)"
+        "PROVISION_TEST_UNSET_SECRET is not set; export it"
     ) in result.stderr.splitlines()
     assert invoke("validate", str(file), "--no-secrets").exit_code == 0
 

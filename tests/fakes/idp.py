@@ -171,6 +171,16 @@ Hostile answers
   ``http_client`` follows them too).
 - ``fail_next(status, ..., description_size=N)``: an N-byte
   ``error_description`` (see :mod:`tests.fakes._http`).
+- ``answer_error_next(error, description="", *, aadsts=None, status=400,
+  count=1, path_contains=None, form=None)``: the next *count* (None: every)
+  token/device code POSTs (authorize GETs too when ``path_contains`` names
+  them), narrowed by ``path_contains`` and by values of their ``form`` (POST)
+  or query (GET), answer this OAuth2 error:
+  Entra's shape with *aadsts* (``AADSTS<n>: ...``, ``error_codes``), plain
+  ``{"error", "error_description"}`` otherwise; an authorize GET with a
+  registered ``redirect_uri`` is redirected there with ``error`` and
+  ``error_description`` (a declined consent), else answered 400. Any code an
+  identity provider may send, for the client's hints.
 - ``crlf_access_token_next(count=1, *, injection="\\r\\nX-Injected-By:
   LocalIdP")``: the next *count* access tokens minted (any grant, and
   ``issue_access_token``) end with CR LF and a fake header, so using one in
@@ -188,6 +198,8 @@ nor key is public for the older grants, but not for device code: see
 certificate PEM; ``tenant`` pins an Entra client to one tenant;
 ``token_endpoint_auth_method`` enforces one of ``client_secret_post``,
 ``client_secret_basic``, ``private_key_jwt``, ``none``),
+``register_redirect_uris(client_id, uris)`` (replaces the client's list; authorize
+takes only an exact match of one of them),
 ``add_user(username, password, *, mfa=False)``,
 ``add_service_account(client_email, public_key_pem, *, private_key_id=None,
 delegated=True, scopes=("https://mail.google.com/",))`` (``delegated`` may be
@@ -207,7 +219,8 @@ override_hint=False)``, ``allow_app_mailboxes(client_id, *mailboxes)``
 (``approve_device_code``, ``decline_device_code``, ``expire_device_code``,
 ``auto_approve_device_codes``, ``device_code_interval``,
 ``device_code_lifetime``, ``device_verification_uri``), the secret API
-above, ``redirect_token_requests``, ``crlf_access_token_next``.
+above, ``redirect_token_requests``, ``crlf_access_token_next``,
+``answer_error_next``.
 
 Validation API (for LocalSMTP/LocalGraph and tests)
 ---------------------------------------------------
@@ -462,6 +475,23 @@ class _CRLFInjection:
 
 
 @dataclass
+class _ErrorAnswer:
+    error: str
+    description: str
+    aadsts: int | None
+    status: int
+    remaining: int | None  # None: every matching request
+    path_contains: str | None
+    form: dict[str, str]
+
+    def matches(self, request: Request) -> bool:
+        if self.path_contains is not None and self.path_contains not in request.path:
+            return False
+        values = request.form if request.method == "POST" else request.query
+        return all(values.get(key) == value for key, value in self.form.items())
+
+
+@dataclass
 class _AuthCode:
     code: str
     flavor: str
@@ -665,6 +695,7 @@ class LocalIdP(TLSHTTPService):
         self._device_auto_approve: tuple[str, int] | None = None
         self._redirect: _Redirect | None = None
         self._crlf: _CRLFInjection | None = None
+        self._error_answers: list[_ErrorAnswer] = []
         #: Device code flow: seconds between polls the client is told to wait
         #: (MSAL sleeps that long; 1 keeps tests quick), and code lifetime.
         self.device_code_interval = 5
@@ -746,6 +777,13 @@ class LocalIdP(TLSHTTPService):
     def has_client(self, client_id: str) -> bool:
         with self._lock:
             return client_id in self._clients
+
+    def register_redirect_uris(self, client_id: str, uris: Iterable[str]) -> None:
+        """Replace the redirect URIs registered for a client, as an edit in its console
+        would: authorize accepts exactly these from then on (AADSTS50011 /
+        ``redirect_uri_mismatch`` for any other)."""
+        with self._lock:
+            self._clients[client_id].redirect_uris = list(uris)
 
     def add_client_secret(
         self,
@@ -1003,6 +1041,81 @@ class LocalIdP(TLSHTTPService):
         with self._lock:
             self._crlf = _CRLFInjection(count, injection) if count > 0 else None
 
+    def answer_error_next(
+        self,
+        error: str,
+        description: str = "",
+        *,
+        aadsts: int | None = None,
+        status: int = 400,
+        count: int | None = 1,
+        path_contains: str | None = None,
+        form: dict[str, str] | None = None,
+    ) -> None:
+        """Answer the next *count* matching requests (None: every one) with this OAuth2
+        error instead of handling them, to see what a client makes of any answer an
+        identity provider may give (every AADSTS code, Google's ``org_internal``...).
+
+        Matching: token and device code POSTs; authorize GETs (Entra's, Google's, the
+        generic one) only when ``path_contains`` is given; never discovery or keys.
+        ``path_contains`` narrows them to paths containing it (``"/authorize"`` or
+        ``"/o/oauth2/auth"`` for the authorize endpoints), ``form`` to requests whose
+        form (POST) or query (GET) holds these values (``{"username": ...}``,
+        ``{"redirect_uri": ...}``, ``{"refresh_token": ...}``). Knobs are tried in the
+        order they were set.
+
+        A POST gets *status* with a JSON body: with *aadsts*, Entra's shape
+        (``error_description`` ``"AADSTS<n>: <description>"`` plus trace and correlation
+        lines, ``error_codes`` ``[n]``), else ``{"error", "error_description"}``. An
+        authorize GET whose ``redirect_uri`` is registered for its ``client_id`` is
+        redirected back there with ``error``, ``error_description`` (``AADSTS<n>: ...``
+        with *aadsts*) and the request's ``state``, as Entra and Google do when consent
+        is declined or not allowed; otherwise it gets the JSON body (what a browser
+        would show)."""
+        with self._lock:
+            self._error_answers.append(
+                _ErrorAnswer(
+                    error, description, aadsts, status, count, path_contains, dict(form or {})
+                )
+            )
+
+    def _take_error_answer(self, request: Request) -> Response | None:
+        authorize = request.method == "GET" and (
+            request.path in ("/oauth2/authorize", "/o/oauth2/auth", "/o/oauth2/v2/auth")
+            or request.path.endswith("/oauth2/v2.0/authorize")
+        )
+        posted = request.method == "POST" and (
+            self._is_token_path(request.path) or request.path.endswith("/oauth2/v2.0/devicecode")
+        )
+        if not (authorize or posted):
+            return None
+        with self._lock:
+            answer = next(
+                (
+                    a
+                    for a in self._error_answers
+                    if a.matches(request) and (posted or a.path_contains is not None)
+                ),
+                None,
+            )
+            if answer is None:
+                return None
+            if answer.remaining is not None:
+                answer.remaining -= 1
+                if answer.remaining <= 0:
+                    self._error_answers.remove(answer)
+            client = self._clients.get(request.query.get("client_id", ""))
+        err = OAuthError(answer.status, answer.error, answer.description, aadsts=answer.aadsts)
+        target = request.query.get("redirect_uri")
+        if authorize and client is not None and target in client.redirect_uris:
+            assert target is not None
+            text = f"AADSTS{err.aadsts}: {err.description}" if err.aadsts else err.description
+            params = {"error": err.error, "error_description": text}
+            if "state" in request.query:
+                params["state"] = request.query["state"]
+            return Response.redirect(_add_query(target, params))
+        return self._error_response(ENTRA if err.aadsts is not None else GENERIC, err)
+
     # -- validation API ----------------------------------------------------
     def token_info(self, token: str) -> AccessTokenInfo | None:
         with self._lock:
@@ -1236,7 +1349,7 @@ class LocalIdP(TLSHTTPService):
         path = request.path
         method = request.method
         segs = [s for s in path.split("/") if s]
-        redirected = self._take_redirect(request)
+        redirected = self._take_redirect(request) or self._take_error_answer(request)
         if redirected is not None:
             return redirected
 

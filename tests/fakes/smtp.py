@@ -41,6 +41,13 @@ them between calls):
 - ``reject_with: str | None``: answer every AUTH with this line, e.g.
   ``"535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is
   disabled for the Tenant."``;
+- ``auth_replies: dict[str, str]``: the same per mailbox (the XOAUTH2
+  ``user=``, case-insensitive), for the mailboxes in it, so one server can
+  refuse each identity in its own way (``reject_with`` wins when both are set);
+- ``mail_replies: dict[str, str]``: answer ``MAIL FROM:<address>`` with this
+  line for the addresses in it (case-insensitive), after a successful AUTH,
+  e.g. ``"530 5.7.57 Client not authenticated to send mail."`` or ``"550
+  5.7.60 SMTP; Client does not have permissions to send as this sender"``;
 - ``hang_on_connect: float``: seconds to wait before the ``220`` greeting;
 - ``scope_contains: str | None``: also require this substring in the token's
   scope (to simulate "wrong scope" 535s).
@@ -131,6 +138,12 @@ def _parse_xoauth2(blob: bytes) -> tuple[str, str] | None:
     return user, token.strip()
 
 
+def _for(replies: dict[str, str], address: str) -> str | None:
+    """The reply set for `address` (case-insensitive), if any."""
+    wanted = address.strip("<>").lower()
+    return next((line for key, line in replies.items() if key.lower() == wanted), None)
+
+
 class _Handler:
     def __init__(self, owner: LocalSMTP) -> None:
         self.owner = owner
@@ -169,9 +182,10 @@ class _Handler:
             await server.push("501 5.5.2 Malformed XOAUTH2 initial response")
             return AuthResult(success=False, handled=True)
         user, token = parsed
-        if owner.reject_with:
+        reject = owner.reject_with or _for(owner.auth_replies, user)
+        if reject:
             owner._attempt(user, False, inline, length, "rejected")
-            await server.push(owner.reject_with)
+            await server.push(reject)
             return AuthResult(success=False, handled=True)
         ok = owner.idp.check_access_token(token, mailbox=user, scope_contains=owner.scope_contains)
         owner._attempt(user, ok, inline, length, "ok" if ok else "invalid token")
@@ -195,6 +209,9 @@ class _Handler:
     ) -> str:
         if self.owner.auth_required and not session.authenticated:
             return "530 5.7.0 Authentication required"
+        refused = _for(self.owner.mail_replies, address)
+        if refused:
+            return refused
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return "250 2.1.0 Sender OK"
@@ -266,6 +283,8 @@ class LocalSMTP:
         self.security = security
         self.max_initial_response = max_initial_response
         self.reject_with = reject_with
+        self.auth_replies: dict[str, str] = {}
+        self.mail_replies: dict[str, str] = {}
         self.hang_on_connect = hang_on_connect
         self.error_challenge = error_challenge
         self.scope_contains = scope_contains

@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from ...errors import DocPath, Severity
-from ...hints import Hints
-from ...model import Client, ClientUris, Mode, ProviderName, Smtp
+from ...model import Client, ClientUris, Mode, ProviderName
 from ..base import (
     ConsoleFormat,
     ConsoleState,
@@ -23,6 +23,7 @@ from ..base import (
     Step,
     uri_rule_problems,
 )
+from .hints import HINTS
 
 if TYPE_CHECKING:
     import requests
@@ -34,7 +35,13 @@ if TYPE_CHECKING:
 
 MODES: Mapping[Mode, ModeSpec] = {
     "client_secret_post": ModeSpec(
-        "client_secret_post", "Client secret post", True, ("client_secret",), "client_secret"
+        "client_secret_post",
+        "Client secret post",
+        True,
+        ("client_secret",),
+        "client_secret",
+        carries=("scope",),
+        form=("token_endpoint", "authorization_url", "client_id", "client_secret"),
     ),
     "private_key_jwt": ModeSpec(
         "private_key_jwt",
@@ -42,28 +49,30 @@ MODES: Mapping[Mode, ModeSpec] = {
         True,
         ("private_key",),
         "private_key",
-        carries=("private_key_id",),
+        carries=("private_key_id", "scope"),
+        form=("token_endpoint", "authorization_url", "client_id", "private_key_id", "private_key"),
     ),
 }
 
-HINTS: Hints = (
-    (
-        r"invalid_grant",
-        "The refresh token is no longer valid (expired or revoked): run `provision "
-        "authorize` again.",
-    ),
-)
+
+def entra_app_only(client: SheetClient) -> bool:
+    """A generic client at Entra's token endpoint without a browser sign-in: an app that
+    sends as itself (client credentials), the Exchange Online SMTP.SendAsApp way."""
+    host = urlsplit(client.token_endpoint or "").hostname or ""
+    return host.startswith("login.microsoftonline.") and not client.uris
 
 
 class Generic:
     name: ProviderName = "generic"
     modes = MODES
-    smtp: Smtp | None = None  # a generic provider has no default SMTP server
     console_format: ConsoleFormat | None = None
     hints = HINTS
 
     def endpoints(self, client: Mapping[str, Any]) -> Endpoints:
-        return Endpoints(client.get("token_endpoint"), client.get("authorization_url"))
+        # no default SMTP server: the playbook names one
+        return Endpoints(
+            client.get("token_endpoint"), client.get("authorization_url"), scope=client.get("scope")
+        )
 
     def key_files(self, client: Mapping[str, Any], base_dir: Path, where: DocPath) -> KeyFiles:
         return KeyFiles()
@@ -78,8 +87,16 @@ class Generic:
         return None
 
     def checklist(self, client: SheetClient) -> tuple[Section, ...]:
+        if entra_app_only(client):
+            from ..microsoft import CLOUDS
+            from ..microsoft.checklist import app_only_checklist
+
+            return app_only_checklist(client, CLOUDS["global"].portal)
         steps = [Step(f"Client `{client.client_id}` registered at the identity provider")]
-        steps += [Step(f"Redirect URI `{uri}` registered") for uri in client.uris]
+        if client.uris:
+            steps.append(Step("Redirect URIs registered", items=client.uris))
+        if client.secret:
+            steps.append(Step(f"Its secret or key is kept in {client.secret}"))
         return (Section(None, tuple(steps)),)
 
     def acquire(

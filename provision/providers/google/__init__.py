@@ -25,7 +25,6 @@ from ..base import (
     Provider,
     Section,
     SheetClient,
-    Step,
     read_console_json,
     uri_rule_problems,
 )
@@ -47,7 +46,14 @@ SMTP = Smtp("smtp.gmail.com", 587, "starttls")
 WARN_URIS = 100  # past this a console's list gets unwieldy
 
 MODES: Mapping[Mode, ModeSpec] = {
-    "gmail": ModeSpec("gmail", "Gmail", True, ("client_id", "client_secret"), "client_secret"),
+    "gmail": ModeSpec(
+        "gmail",
+        "Gmail",
+        True,
+        ("client_id", "client_secret"),
+        "client_secret",
+        form=("client_id", "client_secret"),
+    ),
     "google_service_account": ModeSpec(
         "google_service_account",
         "Google Service Account",
@@ -56,6 +62,7 @@ MODES: Mapping[Mode, ModeSpec] = {
         "private_key",
         carries=("client_email", "private_key_id"),
         needs_note=" (inline, or through service_account_file)",
+        form=("client_email", "private_key_id", "private_key"),
     ),
 }
 
@@ -68,7 +75,6 @@ def _text(value: object) -> bool:
 class Google:
     name: ProviderName = "google"
     modes = MODES
-    smtp: Smtp | None = SMTP
     console_format: ConsoleFormat | None = "google"
     hints = HINTS
 
@@ -76,6 +82,7 @@ class Google:
         return Endpoints(
             str(client.get("token_endpoint") or TOKEN_ENDPOINT),
             str(client.get("authorization_url") or AUTHORIZATION_URL),
+            smtp=SMTP,
         )
 
     def key_files(self, client: Mapping[str, Any], base_dir: Path, where: DocPath) -> KeyFiles:
@@ -93,7 +100,15 @@ class Google:
         loaded = found.read(base_dir / name, path)
         if loaded is None:
             return
-        section = next((k for k in ("web", "installed") if isinstance(loaded.get(k), dict)), None)
+        if isinstance(loaded.get("installed"), dict):
+            found.problem(
+                'this is a Desktop app client ("installed"), whose redirect URIs can only be '
+                "http://localhost: innovaphone's apps need a *Web application* client (Google "
+                "Auth Platform > Clients > Create client > Web application); download its JSON",
+                path,
+            )
+            return
+        section = "web" if isinstance(loaded.get("web"), dict) else None
         if section is None or not _text(loaded[section].get("client_id")):
             found.problem('expected the console\'s download: {"web": {"client_id", ...}}', path)
             return
@@ -117,6 +132,8 @@ class Google:
         found.values.update(
             client_email=loaded["client_email"], private_key_id=loaded["private_key_id"]
         )
+        if _text(loaded.get("client_id")):  # the numeric one, for domain-wide delegation
+            found.values["service_account_client_id"] = loaded["client_id"]
         found.secrets["private_key"] = SecretRef("json", (name, "private_key"), path)
 
     def uri_problems(self, entry: ClientUris) -> list[tuple[Severity, str]]:
@@ -161,33 +178,9 @@ class Google:
         }
 
     def checklist(self, client: SheetClient) -> tuple[Section, ...]:
-        oauth_client = f" (`{client.client_id}`)" if client.client_id else ""
-        steps = [
-            Step("Project selected or created"),
-            Step("Gmail API enabled"),
-            Step(
-                'OAuth consent screen configured and **published** (in "Testing", refresh '
-                "tokens expire after 7 days)"
-            ),
-            Step("Scopes: `https://mail.google.com/`"),
-            Step(
-                f"OAuth client of type *Web application* created{oauth_client}",
-                bool(client.client_id),
-            ),
-            Step(
-                f"Authorized redirect URIs: paste `redirect-uris/{client.name}.txt`",
-                items=client.uris,
-            ),
-            Step("Test users added while the consent screen is in Testing"),
-        ]
-        if "google_service_account" in client.modes:
-            steps.append(
-                Step(
-                    "Service account: domain-wide delegation granted for its client "
-                    "ID and `https://mail.google.com/` (Workspace admin console)"
-                )
-            )
-        return (Section("Google Cloud console (https://console.cloud.google.com):", tuple(steps)),)
+        from .checklist import google_checklist
+
+        return google_checklist(client)
 
     def acquire(
         self, req: TokenRequest, stored: StoredTokens, session: requests.Session, *, fresh: bool

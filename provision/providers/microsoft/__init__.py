@@ -8,11 +8,14 @@ setup-sheet checklist and the error hints; token flows in `flows`, Microsoft Gra
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from ...errors import DocPath, Severity
 from ...model import Client, ClientUris, Mode, ProviderName, Smtp
+from ...net.urls import is_loopback
 from ..base import (
     ConsoleFormat,
     ConsoleReadError,
@@ -23,7 +26,6 @@ from ..base import (
     Provider,
     Section,
     SheetClient,
-    Step,
     apps_text,
     read_console_json,
     uri_rule_problems,
@@ -38,19 +40,77 @@ if TYPE_CHECKING:
     from ...tokens.request import TokenRequest
     from ...tokens.store import StoredTokens
 
-AUTHORITY = "https://login.microsoftonline.com"
-GRAPH_ENDPOINT = "https://graph.microsoft.com"
-SMTP_SCOPE = "https://outlook.office.com/SMTP.Send"  # delegated: a user signs in
-APP_SCOPE = "https://outlook.office365.com/.default"  # app-only (client credentials)
-SMTP = Smtp("smtp.office365.com", 587, "starttls")
+
+@dataclass(frozen=True)
+class Cloud:
+    """One of Microsoft's clouds: where its tenants sign in, send and are managed. From
+    Microsoft's national-cloud endpoint pages; the SMTP scopes and hosts of usgov and china
+    are not in Microsoft's documentation (third-party sources agree): lint says so."""
+
+    authority: str
+    graph: str
+    scope: str  # delegated SMTP: a user signs in
+    app_scope: str  # app-only (client credentials)
+    smtp_host: str
+    portal: str  # where app registrations are made
+    documented: bool = True
+
+
+CLOUDS: Mapping[str, Cloud] = {
+    "global": Cloud(
+        "https://login.microsoftonline.com",
+        "https://graph.microsoft.com",
+        "https://outlook.office.com/SMTP.Send",
+        "https://outlook.office365.com/.default",
+        "smtp.office365.com",
+        "https://entra.microsoft.com",
+    ),
+    "usgov": Cloud(
+        "https://login.microsoftonline.us",
+        "https://graph.microsoft.us",
+        "https://outlook.office365.us/SMTP.Send",
+        "https://outlook.office365.us/.default",
+        "smtp.office365.us",
+        "https://portal.azure.us",
+        documented=False,
+    ),
+    "china": Cloud(
+        "https://login.partner.microsoftonline.cn",
+        "https://microsoftgraph.chinacloudapi.cn",
+        "https://partner.outlook.cn/SMTP.Send",
+        "https://partner.outlook.cn/.default",
+        "smtp.partner.outlook.cn",
+        "https://portal.azure.cn",
+        documented=False,
+    ),
+}
+# Authority hosts that name a cloud, for a playbook that sets only `authority`
+CLOUD_OF_AUTHORITY = {
+    "login.microsoftonline.com": "global",
+    "login.microsoftonline.us": "usgov",
+    "login.partner.microsoftonline.cn": "china",
+    "login.chinacloudapi.cn": "china",
+}
+AUTHORITY = CLOUDS["global"].authority
+GRAPH_ENDPOINT = CLOUDS["global"].graph
+SMTP_SCOPE = CLOUDS["global"].scope
+APP_SCOPE = CLOUDS["global"].app_scope
 
 MAX_URIS = 256  # per app registration: a limit that cannot be raised
 MAX_URIS_PERSONAL = 100  # when personal Microsoft accounts are allowed
 MAX_URI_LENGTH = 256
 FORBIDDEN = frozenset("!$'(),;")
+ENTRA_LOOPBACK = ("localhost", "127.0.0.1")  # the IPv6 loopback [::1] is not supported
 
 MODES: Mapping[Mode, ModeSpec] = {
-    "exchange": ModeSpec("exchange", "Exchange", True, ("client_secret",), "client_secret"),
+    "exchange": ModeSpec(
+        "exchange",
+        "Exchange",
+        True,
+        ("client_secret",),
+        "client_secret",
+        form=("client_id", "client_secret", "tenant"),
+    ),
     "microsoft365": ModeSpec(
         "microsoft365",
         "Microsoft 365",
@@ -58,8 +118,17 @@ MODES: Mapping[Mode, ModeSpec] = {
         ("client_secret",),
         "client_secret",
         carries=("username", "password"),
+        form=("client_id", "client_secret", "tenant"),
     ),
 }
+
+
+def cloud_of(client: Mapping[str, Any]) -> str:
+    """The client's cloud: as given, else the one its authority names, else global."""
+    if client.get("cloud"):
+        return str(client["cloud"])
+    host = urlsplit(str(client.get("authority") or "")).hostname or ""
+    return CLOUD_OF_AUTHORITY.get(host.lower(), "global")
 
 
 def uri_limit(client: Client) -> int:
@@ -68,8 +137,12 @@ def uri_limit(client: Client) -> int:
 
 
 def entra_violations(uri: str) -> list[str]:
-    """What Entra rejects in one redirect URI, beyond https."""
+    """What Entra rejects in one redirect URI, beyond https (which lets http through for
+    any loopback host, where Entra takes localhost and 127.0.0.1, not [::1])."""
     problems = []
+    host = urlsplit(uri).hostname if uri.startswith("http://") else None
+    if is_loopback(host) and host not in ENTRA_LOOPBACK:
+        problems.append(f"{uri}: Entra allows http only for localhost and 127.0.0.1")
     if len(uri) > MAX_URI_LENGTH:
         problems.append(f"{uri} is {len(uri)} characters; Entra allows at most {MAX_URI_LENGTH}")
     bad = sorted(set(uri) & FORBIDDEN)
@@ -81,18 +154,23 @@ def entra_violations(uri: str) -> list[str]:
 class Microsoft:
     name: ProviderName = "microsoft"
     modes = MODES
-    smtp: Smtp | None = SMTP
     console_format: ConsoleFormat | None = "azure"
     hints = HINTS
 
     def endpoints(self, client: Mapping[str, Any]) -> Endpoints:
-        authority = str(client.get("authority") or AUTHORITY).rstrip("/")
+        name = cloud_of(client)
+        cloud = CLOUDS[name]
+        authority = str(client.get("authority") or cloud.authority).rstrip("/")
+        scope = str(client.get("scope") or cloud.scope)
         base = f"{authority}/{client['tenant']}/oauth2/v2.0"
         return Endpoints(
             f"{base}/token",
-            f"{base}/authorize?scope={SMTP_SCOPE} offline_access",
+            f"{base}/authorize?scope={scope} offline_access",
             authority,
-            str(client.get("graph_endpoint") or GRAPH_ENDPOINT).rstrip("/"),
+            str(client.get("graph_endpoint") or cloud.graph).rstrip("/"),
+            scope,
+            Smtp(cloud.smtp_host, 587, "starttls"),
+            name,
         )
 
     def key_files(self, client: Mapping[str, Any], base_dir: Path, where: DocPath) -> KeyFiles:
@@ -100,16 +178,23 @@ class Microsoft:
 
     def uri_problems(self, entry: ClientUris) -> list[tuple[Severity, str]]:
         problems = uri_rule_problems(entry, entra_violations)
+        loopback = entry.authorize_uri
+        if loopback is not None:  # no app needs it: uri_rule_problems does not see it
+            problems += [
+                ("error", f"{message} (settings.authorize_redirect_uri)")
+                for message in entra_violations(loopback)
+            ]
         limit = uri_limit(entry.client)
         if len(entry.uris) > limit:
             every = [address for addresses in entry.apps.values() for address in addresses]
             personal = " (personal accounts allowed)" if entry.client.personal_accounts else ""
+            authorize = ", plus settings.authorize_redirect_uri" if loopback else ""
             problems.append(
                 (
                     "error",
                     f"needs {len(entry.uris)} redirect URIs, but an Entra app registration holds "
                     f"at most {limit}{personal}, a limit that cannot be raised: split the sites "
-                    f"over more registrations (apps {apps_text(every)})",
+                    f"over more registrations (apps {apps_text(every)}{authorize})",
                 )
             )
         return problems
@@ -146,60 +231,9 @@ class Microsoft:
         return {"web": {"redirectUris": list(entry.uris)}}
 
     def checklist(self, client: SheetClient) -> tuple[Section, ...]:
-        expires = (
-            f"; expires **{client.secret_expires}**: renew before then, update every app, "
-            "re-authorize"
-            if client.secret_expires
-            else "; record its expiry as `client_secret_expires` (at most 2 years)"
-        )
-        uris = (
-            ": managed by provision through Microsoft Graph"
-            if client.graph_managed
-            else f": paste `redirect-uris/{client.name}.txt`"
-        )
-        entra = [
-            Step(
-                f"App registration created (client ID `{client.client_id}`, tenant "
-                f"`{client.tenant}`)",
-                bool(client.client_id),
-            ),
-            Step(
-                "Client secret created; its **Value** (not its ID) is in the playbook's "
-                f"vault{expires}",
-                client.has_secret,
-            ),
-            Step(
-                "API permission *Office 365 Exchange Online* > SMTP (SMTP.Send) added, "
-                "**admin consent granted**"
-            ),
-            Step(f"Redirect URIs (Authentication > Web){uris}", client.graph_managed, client.uris),
-        ]
-        if "microsoft365" in client.modes:
-            entra.append(
-                Step("*Allow public client flows* enabled (needed by microsoft365 mode, ROPC)")
-            )
-        return (
-            Section("Azure portal (https://portal.azure.com), Microsoft Entra ID:", tuple(entra)),
-            Section(
-                "Microsoft 365 admin center (https://admin.cloud.microsoft), for each "
-                "sender mailbox:",
-                (
-                    Step("A Microsoft 365 licence is assigned to the user"),
-                    Step("The user is active"),
-                    Step("Mail > *Authenticated SMTP* is allowed"),
-                ),
-            ),
-            Section(
-                "Exchange admin center (https://admin.exchange.microsoft.com):",
-                (
-                    Step(
-                        "SMTP AUTH is not disabled for the organization (`Set-TransportConfig "
-                        "-SmtpClientAuthenticationDisabled $false`) or the mailbox "
-                        "(`Set-CASMailbox`); Security Defaults must not block it"
-                    ),
-                ),
-            ),
-        )
+        from .checklist import delegated_checklist
+
+        return delegated_checklist(client, CLOUDS[client.cloud or "global"].portal)
 
     def acquire(
         self, req: TokenRequest, stored: StoredTokens, session: requests.Session, *, fresh: bool

@@ -229,15 +229,15 @@ def authorize(
 def _auth_code(
     req: TokenRequest, app: msal.ClientApplication, interaction: Interaction
 ) -> dict[str, Any]:
-    with LoopbackServer(interaction.port) as loopback:
+    with LoopbackServer.listen(interaction) as loopback:
         try:
             # MSAL adds PKCE (S256), state, nonce and offline_access itself. form_post keeps
-            # the code out of the browser's history (the loopback accepts a query as well).
+            # the code out of the browser's history, unless the address may be pasted back.
             flow = app.initiate_auth_code_flow(
                 SMTP_SCOPES,
                 redirect_uri=loopback.redirect_uri,
                 login_hint=req.sender,
-                response_mode="form_post",
+                response_mode=interaction.response_mode,
             )
         except Exception as exc:
             raise from_exception(req, "starting the authorization", exc) from None

@@ -171,7 +171,10 @@ class E2E:
                 "client_secret": GOOGLE_SECRET,
                 "auth_uri": idp.google_authorize_url,
                 "token_uri": idp.google_token_uri,
-                "redirect_uris": ["https://pbx.beta.example/OAUTH2-CLIENT/auth.htm"],
+                "redirect_uris": [
+                    "https://pbx.beta.example/OAUTH2-CLIENT/auth.htm",
+                    "http://localhost:8400/",  # authorize's own
+                ],
             }
         }
         write_secret(directory / "console" / "google-client.json", json.dumps(console))

@@ -264,7 +264,7 @@ def test_plan_classifies_create_update_unchanged_delete(reconcile: Reconcile) ->
     assert summary["unchanged"] == total - 5  # every other file, untouched
     assert document["failures"] == []
     for change in document["changes"]:
-        assert set(change) == {"action", "path", "item", "site"}
+        assert set(change) == {"action", "path", "file", "item", "site"}
     by_path = {c["path"]: c for c in document["changes"]}
     assert by_path["apps/acme/fax2.json"]["item"] == "acme/fax2"
     assert by_path["apps/acme/fax2.json"]["site"] == "acme"
@@ -305,12 +305,14 @@ def test_plan_detailed_exitcode(reconcile: Reconcile) -> None:
 def test_plan_json_on_a_fresh_directory(reconcile: Reconcile) -> None:
     run = reconcile.run("plan", "--format", "json", "--diff")
     document = json.loads(run.stdout)
-    assert set(document) == {"changes", "summary", "failures", "stale"}
+    assert set(document) == {"output_dir", "changes", "summary", "failures", "stale"}
+    assert document["output_dir"] == str(reconcile.out.absolute())
     assert set(document["summary"]) == {"create", "update", "delete", "deliver", "unchanged"}
     assert {c["action"] for c in document["changes"]} == {"create"}
     assert document["summary"]["create"] == len(document["changes"])
     for change in document["changes"]:
-        assert set(change) == {"action", "path", "item", "site", "diff"}
+        assert set(change) == {"action", "path", "file", "item", "site", "diff"}
+        assert change["file"] == str(reconcile.out.absolute() / change["path"])
     assert not reconcile.out.exists()
 
 
@@ -478,31 +480,33 @@ def test_prune_a_removed_site_only_when_selected(reconcile: Reconcile) -> None:
 # -- one failing item does not stop the others ------------------------------------------
 
 
-def test_unresolvable_secret_fails_only_its_items(
-    reconcile: Reconcile, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("command", ["plan", "apply", "validate"])
+def test_an_unresolvable_secret_is_input_in_every_command(
+    reconcile: Reconcile, monkeypatch: pytest.MonkeyPatch, command: str
 ) -> None:
     monkeypatch.delenv("RECONCILE_FAX_PASSWORD")
-    run = reconcile.run("apply")
-    assert run.exit_code == 1
-    assert "failed: [acme/fax]" in run.stdout
-    assert "RECONCILE_FAX_PASSWORD" in run.stdout
-    assert not (reconcile.out / "apps/acme/fax.json").exists()
-    assert _app_paths() - {"apps/acme/fax.json"} <= set(files_under(reconcile.out))
-    assert recap_lines(run.stdout)["acme"] == "acme : ok=5 changed=5 failed=1 skipped=0"
-    assert recap_lines(run.stdout)["beta"] == "beta : ok=3 changed=3 failed=0 skipped=0"
-    plan = reconcile.run("plan")
-    assert plan.exit_code == 1
-    assert "! failed [acme/fax]" in plan.stdout
-    # validate is the step that checks every secret up front
-    assert reconcile.run("validate").exit_code == 2
+    run = reconcile.run(command)
+    assert run.exit_code == 2  # the playbook's problem, as validate says: nothing is written
+    assert re.search(
+        r"playbook\.yaml:\d+:\d+: identities\.acme-fax\.password: environment variable "
+        "RECONCILE_FAX_PASSWORD is not set; export it",
+        run.stderr,
+    )
+    assert not reconcile.out.exists()
+    # the sites that do not need it can still be applied
+    assert reconcile.run("apply", "--limit", "beta,gamma,delta").exit_code == 0
 
 
-def test_failing_item_is_not_pruned(reconcile: Reconcile, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failing_item_is_not_pruned(reconcile: Reconcile) -> None:
     reconcile.apply()
     old = (reconcile.out / "apps/acme/fax.json").read_bytes()
-    monkeypatch.delenv("RECONCILE_FAX_PASSWORD")
+    edit_playbook(  # an expired secret fails the client's apps: their files stay
+        reconcile.playbook,
+        lambda d: d["clients"]["acme-azure"].update(client_secret_expires="2020-01-01"),
+    )
     run = reconcile.run("apply", "--prune")
     assert run.exit_code == 1
+    assert "failed: [acme/fax]" in run.stdout
     assert (reconcile.out / "apps/acme/fax.json").read_bytes() == old
 
 
@@ -564,6 +568,7 @@ def test_custom_outputs_are_rendered(outputs: Reconcile) -> None:
     )
     assert (out / "clients/acme-azure.csv").read_text("utf-8").splitlines() == [
         "client,uri",
+        "acme-azure,http://localhost:8400/",  # provision authorize's own (the console needs it)
         "acme-azure,https://ap.acme.com/acme.com/fax/auth.htm",
         "acme-azure,https://pbx.acme.com/OAUTH2-CLIENT/auth.htm",
         "acme-azure,https://pbx.beta.example/OAUTH2-CLIENT/auth.htm",

@@ -1,6 +1,8 @@
 """Redirect URI lists: golden output of every format, the console limits, and
 a property: every interactive app's URI is in its client's list exactly once,
-and nothing else is."""
+and nothing else is but `provision authorize`'s loopback redirect
+(settings.authorize_redirect_uri), which every client with an interactive
+identity needs too."""
 
 from __future__ import annotations
 
@@ -25,6 +27,9 @@ from tests.playbook_helpers import (
     edit_playbook,
     write_yaml,
 )
+
+LOOPBACK = "http://localhost:8400/"  # settings.authorize_redirect_uri's default
+WITH_LOOPBACK = {"acme-azure", "beta-google", "idp-interactive"}  # interactive identities
 
 # -- golden files ---------------------------------------------------------------
 
@@ -57,8 +62,18 @@ def test_golden_json_follows_the_contract(tmp_path: Path) -> None:
     assert [c["name"] for c in clients] == sorted(c["name"] for c in clients)
     by_name = {c["name"]: c for c in clients}
     for client in clients:
-        assert set(client) == {"name", "provider", "client_id", "redirect_uris"}
+        assert set(client) == {
+            "name",
+            "provider",
+            "client_id",
+            "redirect_uris",
+            "authorize_redirect_uri",
+        }
         assert client["redirect_uris"] == sorted(set(client["redirect_uris"]))
+        # provision authorize's own redirect, marked, where an identity authorizes interactively
+        marked = LOOPBACK if client["name"] in WITH_LOOPBACK else None
+        assert client["authorize_redirect_uri"] == marked
+        assert (LOOPBACK in client["redirect_uris"]) == (marked is not None)
     azure = by_name["acme-azure"]["redirect_uris"]
     # two domains on one App Platform: its manager URI once
     assert azure.count("https://ap.partner.net/manager/auth.htm") == 1
@@ -74,6 +89,7 @@ def test_golden_json_follows_the_contract(tmp_path: Path) -> None:
     assert by_name["idp-backend"]["redirect_uris"] == []
     # a generic client with an authorization URL needs its apps' URIs
     assert by_name["idp-interactive"]["redirect_uris"] == [
+        LOOPBACK,
         "https://ap.delta.example/delta.example/usersapp/auth.htm",
         "https://pbx.delta.example/OAUTH2-CLIENT/auth.htm",
     ]
@@ -83,7 +99,8 @@ def test_text_for_one_client_is_ready_to_paste(tmp_path: Path) -> None:
     playbook = copy_playbook("redirect_uris.yaml", tmp_path)
     text = cli_run(["redirect-uris", playbook, "--client", "beta-google"]).stdout
     lines = text.splitlines()
-    assert lines and all(line.startswith("https://") for line in lines)
+    assert lines[0] == LOOPBACK  # unmarked here: every line is a URI to paste
+    assert lines[1:] and all(line.startswith("https://") for line in lines[1:])
     assert text.endswith("\n")
 
 
@@ -117,7 +134,172 @@ def test_google_format_leaves_out_service_accounts(tmp_path: Path) -> None:
     assert "client_secret" not in json.dumps(document)
 
 
+# -- provision authorize's loopback redirect ----------------------------------------
+
+
+def _with_setting(tmp_path: Path, uri: str | None, **identities: Any) -> Path:
+    """redirect_uris.yaml with settings.authorize_redirect_uri (None: left out) and more
+    identities."""
+    playbook = copy_playbook("redirect_uris.yaml", tmp_path)
+
+    def change(data: dict[str, Any]) -> None:
+        if uri is not None:
+            data.setdefault("settings", {})["authorize_redirect_uri"] = uri
+        data["identities"].update(identities)
+
+    edit_playbook(playbook, change)
+    return playbook
+
+
+CUSTOM = "http://127.0.0.1:8765/provision"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "azure", "google"])
+def test_the_authorize_redirect_uri_is_listed_in_every_format(tmp_path: Path, fmt: str) -> None:
+    run = cli_run(["redirect-uris", _with_setting(tmp_path, CUSTOM), "--format", fmt])
+    assert run.exit_code == 0, run.output
+    if fmt == "text":
+        blocks = {block.split()[1]: block.splitlines()[1:] for block in run.stdout.split("\n\n")}
+        mark = f"{CUSTOM}  # provision authorize (settings.authorize_redirect_uri)"
+        for name, lines in blocks.items():
+            assert (mark in lines) == (name in WITH_LOOPBACK), name
+        return
+    document = json.loads(run.stdout)
+    if fmt == "json":
+        for client in document["clients"]:
+            listed = CUSTOM in client["redirect_uris"]
+            assert listed == (client["name"] in WITH_LOOPBACK), client["name"]
+            assert client["authorize_redirect_uri"] == (CUSTOM if listed else None)
+        return
+    # the consoles' own formats: in the list the console holds, which takes no mark
+    (name,) = document
+    assert name == {"azure": "acme-azure", "google": "beta-google"}[fmt]
+    section = document[name]["web"]
+    assert CUSTOM in section["redirectUris" if fmt == "azure" else "redirect_uris"]
+
+
+def test_the_authorize_redirect_uri_alone_for_one_client(tmp_path: Path) -> None:
+    playbook = _with_setting(tmp_path, CUSTOM)
+    text = cli_run(["redirect-uris", playbook, "--client", "idp-interactive"]).stdout
+    assert text.splitlines()[0] == CUSTOM
+    assert cli_run(["redirect-uris", playbook, "--client", "gamma-sa"]).stdout == ""
+    assert cli_run(["redirect-uris", playbook, "--client", "idp-backend"]).stdout == ""
+
+
+def test_an_interactive_identity_no_app_uses_still_needs_it(tmp_path: Path) -> None:
+    """`provision authorize` serves any identity of the playbook; a mode that does not
+    authorize interactively adds nothing."""
+    playbook = _with_setting(
+        tmp_path,
+        None,
+        spare={"client": "gamma-sa", "mode": "google_service_account", "sender": "a@b.example"},
+        unused={"client": "idp-backend", "mode": "private_key_jwt", "sender": "c@d.example"},
+    )
+    document = json.loads(cli_run(["redirect-uris", playbook, "--format", "json"]).stdout)
+    by_name = {c["name"]: c for c in document["clients"]}
+    assert by_name["gamma-sa"]["redirect_uris"] == []
+    assert by_name["idp-backend"]["redirect_uris"] == []  # no authorization_url
+
+    def unused_gmail(data: dict[str, Any]) -> None:
+        data["clients"]["gamma-web"] = {"provider": "google", "client_id": "9-g.example"}
+        data["clients"]["gamma-web"]["client_secret"] = {"env": "RU_GOOGLE_SECRET"}
+        data["identities"]["unused"] = {
+            "client": "gamma-web",
+            "mode": "gmail",
+            "sender": "c@d.example",
+        }
+
+    edit_playbook(playbook, unused_gmail)
+    document = json.loads(cli_run(["redirect-uris", playbook, "--format", "json"]).stdout)
+    (web,) = [c for c in document["clients"] if c["name"] == "gamma-web"]
+    assert web["redirect_uris"] == [LOOPBACK]
+    assert web["authorize_redirect_uri"] == LOOPBACK
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("https://localhost:8400/", "must use http: provision's own listener"),
+        ("http://pbx.acme.com:8400/", "must name the host localhost, 127.0.0.1 or [::1]"),
+        ("http://LOCALHOST:8400/", "must name the host localhost, 127.0.0.1 or [::1]"),
+        ("http://localhost/", "needs an explicit port (1 to 65535)"),
+        ("http://localhost:0/", "needs an explicit port (1 to 65535)"),
+        ("http://localhost:70000/", None),  # the schema's format check says so first
+        ("http://localhost:8400", "needs a path, at least / (http://localhost:8400/)"),
+        ("http://localhost:8400/?x=1", "must have no query or fragment"),
+        ("http://localhost:8400/cb#x", "must have no query or fragment"),
+        ("http://localhost:8400/a;b", "has a path with characters other than"),
+    ],
+)
+def test_a_bad_authorize_redirect_uri_is_a_located_error(
+    tmp_path: Path, value: str, problem: str | None
+) -> None:
+    playbook = _with_setting(tmp_path, value)
+    line = next(
+        i
+        for i, text in enumerate(playbook.read_text().splitlines(), 1)
+        if "authorize_redirect_uri" in text
+    )
+    run = cli_run(["validate", playbook])
+    assert run.exit_code == 2, run.output
+    prefix = f"{playbook}:{line}:"
+    (message,) = [m for m in run.stderr.splitlines() if "authorize_redirect_uri" in m]
+    assert message.startswith(prefix), message
+    said = f"{value} {problem}" if problem else f'"{value}" is not a valid http(s) URL'
+    assert f"settings.authorize_redirect_uri: {said}" in message
+
+
+@pytest.mark.parametrize("value", ["http://localhost:8400/", CUSTOM, "http://[::1]:9/cb"])
+def test_a_good_authorize_redirect_uri_validates(tmp_path: Path, value: str) -> None:
+    # [::1]: no error for the playbook, only for the Entra client that cannot take it
+    run = cli_run(["validate", _with_setting(tmp_path, value)])
+    assert "settings.authorize_redirect_uri:" not in run.stderr
+
+
+def test_entra_takes_no_ipv6_loopback(tmp_path: Path) -> None:
+    run = cli_run(["redirect-uris", _with_setting(tmp_path, "http://[::1]:8400/")])
+    assert run.exit_code == 2
+    (message,) = [m for m in run.stderr.splitlines() if "[::1]" in m]
+    assert "clients.acme-azure: client 'acme-azure': http://[::1]:8400/: Entra allows http " in (
+        message
+    )
+    assert message.endswith("only for localhost and 127.0.0.1 (settings.authorize_redirect_uri)")
+
+
+def test_entra_accepts_http_for_localhost_only() -> None:
+    from provision.providers.microsoft import entra_violations
+
+    assert entra_violations("http://localhost:8400/") == []
+    assert entra_violations("http://127.0.0.1:8400/cb") == []
+    assert entra_violations("http://[::1]:8400/") == [
+        "http://[::1]:8400/: Entra allows http only for localhost and 127.0.0.1"
+    ]
+
+
+@pytest.mark.parametrize("held", [["https://old.acme.com/auth.htm"], [LOOPBACK, "https://x/y"]])
+def test_graph_exact_keeps_the_loopback(tmp_path: Path, held: list[str]) -> None:
+    """`manage_redirect_uris: exact` syncs the client's whole list: the loopback is in it,
+    so it is added where missing and never removed."""
+    from provision.plan.registrations import plan_change
+    from provision.providers.microsoft.graph import Registration
+
+    playbook = copy_playbook("redirect_uris.yaml", tmp_path)
+    edit_playbook(
+        playbook,
+        lambda data: data["clients"]["acme-azure"].update(manage_redirect_uris="exact"),
+    )
+    entry = check_playbook(playbook).model.uris_of("acme-azure")
+    change = plan_change(entry, Registration("app", tuple(held), None))
+    assert LOOPBACK in change.target
+    assert LOOPBACK not in change.remove
+    assert (LOOPBACK in change.add) == (LOOPBACK not in held)
+    assert set(change.target) == set(entry.uris)
+    assert change.refused is None  # Entra takes http://localhost
+
+
 # -- limits, through the CLI -------------------------------------------------------
+# limits.yaml's clients each have an interactive identity: one URI of every count below
+# is settings.authorize_redirect_uri, so `sites` is one less.
 
 
 def _pbx_sites(count: int, identity: str) -> dict[str, Any]:
@@ -158,26 +340,27 @@ def _limits_playbook(
 
 @pytest.mark.parametrize("command", ["redirect-uris", "validate", "plan", "apply"])
 def test_257_uris_exceed_an_entra_registration(tmp_path: Path, command: str) -> None:
-    playbook = _limits_playbook(tmp_path, sites=257)
+    playbook = _limits_playbook(tmp_path, sites=256)
     run = cli_run([command, playbook], env={"LIMITS_SECRET": "x"})
     assert run.exit_code == 2, run.output
     assert "client 'big-azure'" in run.stderr
     assert "257 redirect URIs" in run.stderr and "at most 256" in run.stderr
     assert "s000/pbx" in run.stderr  # names the apps involved
+    assert "plus settings.authorize_redirect_uri" in run.stderr  # and what else takes a slot
     assert not (tmp_path / "out").exists()
 
 
 def test_256_uris_fit_an_entra_registration(tmp_path: Path) -> None:
-    playbook = _limits_playbook(tmp_path, sites=256)
+    playbook = _limits_playbook(tmp_path, sites=255)
     run = cli_run(["redirect-uris", playbook, "--client", "big-azure"])
     assert run.exit_code == 0, run.output
     assert len(run.stdout.splitlines()) == 256
 
 
 def test_personal_accounts_allow_100_uris(tmp_path: Path) -> None:
-    run = cli_run(["redirect-uris", _limits_playbook(tmp_path / "a", sites=100, personal=True)])
+    run = cli_run(["redirect-uris", _limits_playbook(tmp_path / "a", sites=99, personal=True)])
     assert run.exit_code == 0, run.output
-    run = cli_run(["redirect-uris", _limits_playbook(tmp_path / "b", sites=101, personal=True)])
+    run = cli_run(["redirect-uris", _limits_playbook(tmp_path / "b", sites=100, personal=True)])
     assert run.exit_code == 2
     assert "client 'big-azure'" in run.stderr
     assert "101 redirect URIs" in run.stderr and "at most 100" in run.stderr
@@ -194,7 +377,7 @@ def test_uri_of_256_characters_is_allowed(tmp_path: Path) -> None:
     playbook = _limits_playbook(tmp_path, custom_path=_path_for_length(256))
     run = cli_run(["redirect-uris", playbook, "--client", "big-azure"])
     assert run.exit_code == 0, run.output
-    assert len(run.stdout.strip()) == 256
+    assert [len(uri) for uri in run.stdout.split()] == [len(LOOPBACK), 256]
 
 
 def test_uri_over_256_characters_is_an_error(tmp_path: Path) -> None:
@@ -228,7 +411,7 @@ def test_entra_s_rule_on_characters(char: str) -> None:
 
 
 def test_google_past_100_uris_is_a_warning_only(tmp_path: Path) -> None:
-    playbook = _limits_playbook(tmp_path, sites=101, identity="google-mail")
+    playbook = _limits_playbook(tmp_path, sites=100, identity="google-mail")
     validate = cli_run(["validate", playbook], env={"LIMITS_SECRET": "x"})
     assert validate.exit_code == 0, validate.output
     assert "warning" in validate.stderr and "101 redirect URIs" in validate.stderr
@@ -239,7 +422,7 @@ def test_google_past_100_uris_is_a_warning_only(tmp_path: Path) -> None:
 
 
 def test_google_with_100_uris_has_no_warning(tmp_path: Path) -> None:
-    playbook = _limits_playbook(tmp_path, sites=100, identity="google-mail")
+    playbook = _limits_playbook(tmp_path, sites=99, identity="google-mail")
     validate = cli_run(["validate", playbook], env={"LIMITS_SECRET": "x"})
     assert validate.exit_code == 0
     assert "redirect URIs" not in validate.stderr
@@ -333,6 +516,8 @@ IDENTITIES: dict[str, dict[str, Any]] = {
     "jwt": {"client": "idp-plain", "mode": "private_key_jwt", "smtp": {"host": "m.example"}},
 }
 INTERACTIVE = {"exchange-a", "exchange-b", "gmail", "post"}
+# what `provision authorize` serves: any interactive identity, whether apps use it or not
+AUTHORIZED_CLIENTS = {IDENTITIES[name]["client"] for name in INTERACTIVE}
 # The redirect URI table of DESIGN.md section 2, written out independently of the catalog:
 # kind -> (host key, URI template, default path name)
 TABLE = {
@@ -447,7 +632,9 @@ def test_every_interactive_app_once_and_nothing_else(sites: dict[str, dict[str, 
     assert sorted(lists) == sorted(CLIENTS)  # every client, those without URIs too
     for client, by_uri in expected.items():
         entry = lists[client]
-        assert list(entry.uris) == sorted(by_uri)  # exactly these, sorted, each once
+        loopback = {LOOPBACK} if client in AUTHORIZED_CLIENTS else set()
+        assert list(entry.uris) == sorted(set(by_uri) | loopback)  # these, sorted, each once
+        assert entry.authorize_uri == (LOOPBACK if loopback else None)
         assert {uri: sorted(apps) for uri, apps in entry.apps.items()} == {
             uri: sorted(apps) for uri, apps in by_uri.items()
         }

@@ -75,9 +75,9 @@ CASES = {
         "https://ap.acme.com/acme.com/fax2/auth.htm",
         MS_CLIENT,
     ),
-    "agency/pbx": (  # a national cloud: the authority is overridden
+    "agency/pbx": (  # a national cloud, named by its authority: its own SMTP scope
         "https://login.microsoftonline.us/contoso.onmicrosoft.us/oauth2/v2.0/authorize",
-        [("scope", MS_SCOPE)],
+        [("scope", "https://outlook.office365.us/SMTP.Send offline_access")],
         "pbx@agency.gov",
         "https://pbx.agency.gov/OAUTH2-CLIENT/auth.htm",
         "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
@@ -131,15 +131,23 @@ def test_authorization_url_is_encoded(configs: dict[str, dict[str, Any]], addres
     assert len(dict(parse_qsl(query))) == len(parse_qsl(query))
 
 
-def test_base_url_as_typed_is_kept(configs: dict[str, dict[str, Any]]) -> None:
-    """The base URL as the innovaphone UI takes it, beside the full one."""
+def test_base_url_as_the_ui_takes_it(configs: dict[str, dict[str, Any]]) -> None:
+    """The base URL as the innovaphone UI's Authorization URL field takes it, encoded (no
+    raw space), beside the full one; `ui.fields` says which field it is."""
     assert configs["acme/pbx"]["authorization_endpoint"] == (
-        f"https://login.microsoftonline.com/{MS_TENANT}/oauth2/v2.0/authorize?scope={MS_SCOPE}"
+        f"https://login.microsoftonline.com/{MS_TENANT}/oauth2/v2.0/authorize"
+        "?scope=https%3A%2F%2Foutlook.office.com%2FSMTP.Send%20offline_access"
     )
     assert configs["beta/pbx"]["authorization_endpoint"] == (
         "https://accounts.google.com/o/oauth2/auth?access_type=offline"
-        "&scope=https://mail.google.com/"
+        "&scope=https%3A%2F%2Fmail.google.com%2F"
     )
+    assert configs["acme/pbx"]["ui"]["fields"]["Client ID"] == "client_id"
+    for config in configs.values():
+        assert " " not in config.get("authorization_endpoint", "")
+        fields = config["ui"]["fields"]
+        if "Authorization URL" in fields:
+            assert fields["Authorization URL"] == "authorization_endpoint"
 
 
 TOKEN_ENDPOINTS = {

@@ -370,10 +370,93 @@ def test_microsoft_authority_builds_the_endpoints(tmp_path: Path) -> None:
     assert client.token_endpoint == (
         "https://login.microsoftonline.us/contoso.onmicrosoft.com/oauth2/v2.0/token"
     )
+    # the authority names the cloud: its SMTP scope, host and Graph come along
     assert client.authorization_url == (
         "https://login.microsoftonline.us/contoso.onmicrosoft.com/oauth2/v2.0/authorize"
-        "?scope=https://outlook.office.com/SMTP.Send offline_access"
+        "?scope=https://outlook.office365.us/SMTP.Send offline_access"
     )
+    assert client.cloud == "usgov"
+    assert client.smtp is not None and client.smtp.host == "smtp.office365.us"
+    assert client.graph_endpoint == "https://graph.microsoft.us"
+
+
+@pytest.mark.parametrize(
+    ("cloud", "authority", "graph", "scope", "smtp"),
+    [
+        (
+            "global",
+            "https://login.microsoftonline.com",
+            "https://graph.microsoft.com",
+            "https://outlook.office.com/SMTP.Send",
+            "smtp.office365.com",
+        ),
+        (
+            "usgov",
+            "https://login.microsoftonline.us",
+            "https://graph.microsoft.us",
+            "https://outlook.office365.us/SMTP.Send",
+            "smtp.office365.us",
+        ),
+        (
+            "china",
+            "https://login.partner.microsoftonline.cn",
+            "https://microsoftgraph.chinacloudapi.cn",
+            "https://partner.outlook.cn/SMTP.Send",
+            "smtp.partner.outlook.cn",
+        ),
+    ],
+)
+def test_a_cloud_sets_authority_graph_scope_and_smtp_together(
+    tmp_path: Path, cloud: str, authority: str, graph: str, scope: str, smtp: str
+) -> None:
+    document = playbook()
+    document["clients"]["ms"]["cloud"] = cloud
+    model = model_of(tmp_path, document)
+    client = model.clients["ms"]
+    assert client.authority == authority
+    assert client.token_endpoint == f"{authority}/contoso.onmicrosoft.com/oauth2/v2.0/token"
+    assert client.graph_endpoint == graph
+    assert client.scope == scope
+    assert client.authorization_url is not None and f"scope={scope} " in client.authorization_url
+    identities = [i for i in model.identities.values() if i.client.name == "ms"]
+    assert identities and all(i.smtp is not None and i.smtp.host == smtp for i in identities)
+
+
+def test_each_cloud_value_can_still_be_set_on_its_own(tmp_path: Path) -> None:
+    document = playbook()
+    document["clients"]["ms"].update(
+        cloud="usgov",
+        graph_endpoint="https://dod-graph.microsoft.us",
+        scope="https://outlook-dod.office365.us/SMTP.Send",
+    )
+    client = model_of(tmp_path, document).clients["ms"]
+    assert client.authority == "https://login.microsoftonline.us"
+    assert client.graph_endpoint == "https://dod-graph.microsoft.us"
+    assert client.scope == "https://outlook-dod.office365.us/SMTP.Send"
+
+
+def test_smtp_host_may_carry_the_port_as_innovaphone_writes_it(tmp_path: Path) -> None:
+    document = playbook()
+    document["identities"]["mail"]["smtp"] = {
+        "host": "Mail.Example.com:2525",
+        "helo": "PBX.acme.com",
+    }
+    model = model_of(tmp_path, document)
+    smtp = model.identities["mail"].smtp
+    assert smtp is not None
+    assert (smtp.host, smtp.port, smtp.helo) == ("mail.example.com", 2525, "pbx.acme.com")
+    assert any(
+        "'Mail.Example.com' is used as 'mail.example.com'" in w.message for w in model.warnings
+    )
+
+
+def test_a_port_given_twice_differently_is_located(tmp_path: Path) -> None:
+    document = playbook()
+    document["identities"]["mail"]["smtp"] = {"host": "mail.example.com:2525", "port": 587}
+    assert errors_of(tmp_path, document) == [
+        "identities.mail.smtp.port: host 'mail.example.com:2525' names port 2525 and port "
+        "says 587: give the port once"
+    ]
 
 
 # -- templates -------------------------------------------------------------------
@@ -555,7 +638,8 @@ def _sites(count: int) -> dict[str, Any]:
 def test_entra_redirect_uri_count_limit(
     tmp_path: Path, count: int, personal: bool, error: bool
 ) -> None:
-    document = playbook(sites=_sites(count))
+    # one URI of `count` is `provision authorize`'s (settings.authorize_redirect_uri)
+    document = playbook(sites=_sites(count - 1))
     document["clients"]["ms"]["personal_accounts"] = personal
     loaded = load_playbook(write(tmp_path, document))
     problems = check_limits(resolve(loaded).redirect_uris, loaded.locate)
@@ -717,8 +801,9 @@ def test_app_kind_path_templates_are_url_paths(tmp_path: Path, template: str, me
         ),
         (
             "client_secrets_file",
-            {"installed": {"client_id": ""}},
-            'expected the console\'s download: {"web": {"client_id", ...}}',
+            {"installed": {"client_id": "x", "client_secret": "y"}},
+            "innovaphone's apps need a *Web application* client (Google Auth Platform > "
+            "Clients > Create client > Web application); download its JSON",
         ),
         ("client_secrets_file", [1, 2], "expected a JSON object"),
         (

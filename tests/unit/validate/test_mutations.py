@@ -33,7 +33,7 @@ from provision.validate.schema import schema
 
 ROOT = Path(__file__).resolve().parents[3]
 ACCEPTANCE = ROOT / "tests" / "acceptance"
-LOCATED = re.compile(r"^.+:\d+:\d+: .+: .+$")
+LOCATED = re.compile(r"^.+:\d+:\d+: .+$")  # file:line:col: [path: ]message
 COUNT_LINE = re.compile(r"^\d+ errors? found$")
 ENV = {
     "ACCEPT_GENERIC_SECRET": "S3cr3t-ACCEPT-env-generic-1Qa",

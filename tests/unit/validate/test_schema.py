@@ -99,8 +99,8 @@ def test_a_client_with_an_unknown_provider_field_is_rejected(tmp_path: Path) -> 
     assert messages(problems_for(tmp_path, document)) == [
         "clients.ms.client_email: unknown key 'client_email'; did you mean 'client_id'? "
         "(expected one of: authority, "
-        "client_id, client_secret, client_secret_expires, graph_client, graph_endpoint, "
-        "manage_redirect_uris, manifest_file, personal_accounts, provider, tenant)"
+        "client_id, client_secret, client_secret_expires, cloud, graph_client, graph_endpoint, "
+        "manage_redirect_uris, manifest_file, personal_accounts, provider, scope, tenant)"
     ]
 
 
@@ -347,7 +347,7 @@ def test_apps_as_a_map_reports_every_bad_entry(tmp_path: Path) -> None:
     }
     assert messages(problems_for(tmp_path, document)) == [
         "sites.acme.apps.fax.identiy: unknown key 'identiy'; did you mean 'identity'? "
-        "(expected one of: identity, kind, path, sender, sender_name)",
+        "(expected one of: helo, identity, kind, path, sender, sender_name)",
         "sites.acme.apps.users: expected nothing (null) or a mapping, got a list",
         'sites.acme.apps.connect.sender: "nope" is not a valid e-mail address',
     ]

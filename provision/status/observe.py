@@ -1,0 +1,93 @@
+"""What `provision status` reads besides the plan: the consoles' offline copies (the Google
+client JSON download, an exported Entra manifest), the verify records and the token
+store's files. Reads only: nothing here writes, and the token store is not created."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..desired.credentials import Unit
+from ..model import Client, Model
+from ..providers import provider
+from ..providers.base import ConsoleReadError, ConsoleState
+from ..tokens.records import VerifyRecord, read_record
+from ..tokens.request import TokenError
+from ..tokens.store import TokenStore
+
+
+@dataclass(frozen=True)
+class ConsoleRead:
+    """A client's offline console copy, or why it could not be read."""
+
+    state: ConsoleState | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class TokenFile:
+    """An interactive identity's entry in the token store, without its secrets."""
+
+    stored: bool  # holds an authorization (a refresh token or MSAL's token cache)
+    modified: datetime | None = None  # last written: each verify and test-mail uses it
+    error: str | None = None  # the file cannot be used (its mode, damaged)
+
+
+@dataclass(frozen=True)
+class Observed:
+    consoles: Mapping[str, ConsoleRead]  # by client; only clients naming an offline copy
+    records: Mapping[str, VerifyRecord]  # by identity (unit) name; those verified before
+    tokens: Mapping[str, TokenFile]  # by identity (unit) name; interactive ones only
+
+
+def observe(model: Model, clients: Iterable[Client], units: Iterable[Unit]) -> Observed:
+    consoles = {}
+    for client in clients:
+        try:
+            state = provider(client.provider).console_state(client)
+        except ConsoleReadError as exc:
+            consoles[client.name] = ConsoleRead(error=str(exc))
+            continue
+        if state is not None:
+            consoles[client.name] = ConsoleRead(state)
+    directory = model.settings.state_dir / "verify"
+    store = TokenStore(model.settings.state_dir / "tokens")
+    # one listing each instead of a failed look-up per identity never verified
+    recorded, stored = _names(directory), _names(store.directory)
+    records, tokens = {}, {}
+    for unit in units:
+        record = read_record(directory, unit.name) if unit.name in recorded else None
+        if record is not None:
+            records[unit.name] = record
+        if unit.identity.interactive:
+            found = unit.name in stored
+            tokens[unit.name] = token_file(store, unit.name) if found else TokenFile(False)
+    return Observed(consoles, records, tokens)
+
+
+def _names(directory: Path) -> frozenset[str]:
+    """The names of the `NAME.json` files in `directory` (none when it is missing)."""
+    try:
+        return frozenset(name[:-5] for name in os.listdir(directory) if name.endswith(".json"))
+    except OSError:
+        return frozenset()
+
+
+def token_file(store: TokenStore, identity: str) -> TokenFile:
+    try:
+        path = store.path(identity)
+        modified = datetime.fromtimestamp(os.stat(path).st_mtime, timezone.utc)
+    except FileNotFoundError:
+        return TokenFile(stored=False)
+    except (OSError, TokenError) as exc:
+        return TokenFile(stored=False, error=str(exc))
+    try:
+        stored = store.load(identity)
+    except TokenError as exc:
+        message = exc.message + (f" ({exc.hint})" if exc.hint else "")
+        return TokenFile(stored=False, modified=modified, error=message)
+    has = stored.refresh_token is not None or stored.msal_cache is not None
+    return TokenFile(stored=has, modified=modified)
