@@ -31,6 +31,8 @@ def passed_parts(
         dropped.add(entry)
     pruned = dict(data)
     for path in dropped:
+        if any(path[:n] in dropped for n in range(2, len(path))):
+            continue  # its site is left out whole
         parent = pruned
         for part in map(str, path[:-1]):
             parent[part] = dict(parent[part])  # copied on the way: the loaded data stays
