@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast, get_args
 
+from ..errors import OperationError
 from ..files import MANIFEST, MAX_PLAYBOOK_FILE, JsonFileError, inside, read_json
 from ..model import Item, ItemKind
 
@@ -22,16 +23,36 @@ class ManifestEntry:
     undelivered: bool = False  # its deliver command failed: retried by the next apply
 
 
+class DamagedManifest(OperationError):
+    """The manifest is there but cannot be read: plan and apply stop rather than forget
+    what an earlier apply wrote and owes (a new manifest would drop it for good)."""
+
+    def __init__(self, path: Path, why: str) -> None:
+        super().__init__(
+            f"{path} is damaged ({why}): which files an earlier apply wrote (only those are "
+            "ever pruned) and which deliveries are still owed is not known",
+            f"restore it (from a backup), or move it away to start afresh: "
+            f"mv {path} {path}.damaged (the files it listed are then kept, never pruned)",
+        )
+
+
 def read_manifest(output_dir: Path) -> dict[str, ManifestEntry]:
-    """The files an earlier apply wrote; nothing when there is no readable manifest."""
+    """The files an earlier apply wrote; nothing when there is no manifest yet;
+    DamagedManifest when one is there but is not a manifest."""
+    path = output_dir / MANIFEST
+    if not path.exists() and not path.is_symlink():
+        return {}
     try:
         # as large as the playbook's files are many: 140,000 files take 15 MB
-        raw = read_json(output_dir / MANIFEST, MAX_PLAYBOOK_FILE)
-    except JsonFileError:
-        return {}
+        raw = read_json(path, MAX_PLAYBOOK_FILE)
+    except JsonFileError as exc:
+        raise DamagedManifest(path, str(exc).removeprefix(f"{path} is ")) from None
     files = raw.get("files") if isinstance(raw, dict) else None
-    if not isinstance(files, dict):
-        return {}
+    version = raw.get("version") if isinstance(raw, dict) else None
+    if isinstance(version, int) and version > VERSION:
+        raise DamagedManifest(path, f"version {version}, written by a newer provision")
+    if not isinstance(files, dict) or version not in (1, VERSION):
+        raise DamagedManifest(path, f'expected {{"version": {VERSION}, "files": {{...}}}}')
     read = _entry if raw.get("version") == VERSION else _entry_v1
     entries = {}
     for path, entry in files.items():

@@ -12,23 +12,13 @@ from typing import TYPE_CHECKING
 
 from ..errors import Problem
 from .base import Reporter
+from .markup import escape
 
 if TYPE_CHECKING:
     from ..status.report import Check, CheckStatus, ClientStatus, SiteStatus, StatusReport
     from .html_timeline import Marker
 
 STATUS_ORDER: tuple[CheckStatus, ...] = ("failed", "warning", "ok")
-
-
-def escape(text: str) -> str:
-    """html.escape without importing `html` (its entity table slows every start-up)."""
-    return (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&quot;")
-        .replace("'", "&#x27;")
-    )
 
 
 class HtmlReporter(Reporter):

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-from .html import escape
+from .markup import escape
 
 WIDTH, LEFT, RIGHT, TOP, LANE, AXIS = 1000, 20, 20, 30, 20, 34
 MAX_LANES = 14
@@ -98,12 +98,12 @@ def _ticks(
 ) -> list[str]:
     """Month starts along the axis, labelled so that labels stay apart."""
     months: list[datetime] = []
-    moment = datetime(start.year, start.month, 1, tzinfo=timezone.utc)
+    moment = datetime(start.year, start.month, 1, tzinfo=UTC)
     while moment <= end:
         if moment >= start:
             months.append(moment)
         following = moment.year + moment.month // 12, moment.month % 12 + 1
-        moment = datetime(*following, 1, tzinfo=timezone.utc)
+        moment = datetime(*following, 1, tzinfo=UTC)
     step = max(1, -(-len(months) * 70 // (WIDTH - LEFT - RIGHT)))
     parts = []
     year = None

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from provision.files import LOCK, TMP_SUFFIX
+from provision.files import LOCK, MANIFEST, TMP_SUFFIX
 from tests.playbook_helpers import (
     Run,
     copy_playbook,
@@ -71,6 +71,22 @@ def test_a_failing_item_exits_1_and_the_rest_is_written(playbook: Path) -> None:
     assert document["recap"]["acme"] == {"ok": 6, "changed": 6, "failed": 0, "skipped": 0}
     assert (_out(playbook) / "apps/acme/pbx.json").exists()
     assert blocked.read_text() == "a file where delta's folder goes\n"  # left as it was
+
+
+def test_a_damaged_manifest_stops_plan_and_apply_and_is_kept(playbook: Path) -> None:
+    assert _provision(playbook, "apply").exit_code == 0
+    manifest = _out(playbook) / MANIFEST
+    manifest.write_text('{"version": 2, "files": {"apps/acme/pbx.json": ')  # cut short
+    for command in ("plan", "apply"):
+        run = _provision(playbook, command)
+        assert run.exit_code == 1, run.output
+        assert f"provision: {manifest} is damaged (not valid JSON: " in run.stderr
+        assert (
+            f"hint: restore it (from a backup), or move it away to start afresh: mv {manifest}"
+            in (run.stderr)
+        )
+        assert "Traceback" not in run.output
+    assert manifest.read_text() == '{"version": 2, "files": {"apps/acme/pbx.json": '
 
 
 def test_a_missing_secret_is_input_exit_2_and_nothing_is_written(playbook: Path) -> None:
