@@ -68,6 +68,8 @@ class Settings:
     state_dir: Path
     ca_file: Path | None
     expiry_warning_days: int
+    # how long a client secret `provision rotate-secret` adds stays valid
+    secret_lifetime_days: int = 730
     proxy: str | None = None  # for HTTPS (tokens, Graph); None: HTTPS_PROXY from the environment
     # built-in output ("app_config", "redirect_uris") -> command run when one changed
     deliver: Mapping[str, tuple[str, ...]] = field(default_factory=dict)

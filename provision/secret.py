@@ -76,6 +76,8 @@ class SecretRef:
     source: str | tuple[str, ...] | Secret
     where: tuple[str | int, ...] = ()
     at: str = ""  # where in the playbook's files it is written, e.g. "playbook.yaml:16"
+    # {command: [...], store: [argv...]}: the command that receives a new value on stdin
+    store: tuple[str, ...] | None = None
 
     @classmethod
     def from_spec(cls, value: object, where: tuple[str | int, ...], at: str = "") -> SecretRef:
@@ -83,7 +85,9 @@ class SecretRef:
             return cls("vault", str(value), where, at)
         if isinstance(value, str):
             return cls("plain", Secret(value, "plain"), where, at)
-        assert isinstance(value, dict) and len(value) == 1, value
+        assert isinstance(value, dict) and 1 <= len(value) <= 2, value
+        if "store" in value:  # the schema allows it beside `command` only
+            return cls("command", tuple(value["command"]), where, at, tuple(value["store"]))
         ((kind, source),) = value.items()
         assert kind in ("env", "file", "command"), kind  # the schema allows no other
         return cls(kind, tuple(source) if isinstance(source, list) else str(source), where, at)
@@ -137,6 +141,9 @@ class _Scrubber:
 
     def __call__(self, text: str) -> str:
         text = _HEADERS.sub(_keep_name, text)
+        if "=" in text or ":" in text:
+            text = _FORM_VALUE.sub(_form_field, text)
+            text = _QUOTED_FIELD.sub(_keep_key, text)
         automaton = self._current()
         if automaton is None:
             return text
@@ -197,8 +204,46 @@ _HEADERS = re.compile(
 )
 
 
+# The credential fields of a token request or answer, as a library logs them (MSAL's
+# token cache events, a form body, a dict's repr): an authorization code, a token, a
+# client assertion, a password, a client secret, wherever no held secret covers them.
+_CREDENTIALS = (
+    "refresh_token|access_token|id_token|client_assertion|assertion|password|client_secret"
+    "|code_verifier|device_code"
+)
+_FORM_NAMES = frozenset(_CREDENTIALS.split("|"))
+# `name=value` in a URL-encoded form or query: found by its `=` (a pattern that starts
+# with the names would try them at every character of every text), the name read before
+_FORM_VALUE = re.compile(r"=[^&\s\"'<>]{6,}")
+_FORM_NAME = re.compile(r"(?<![\w.%-])[a-z_]+\Z")
+# `"name": "value"` in JSON or `'name': 'value'` in a repr; `code` and `secret` (MSAL's
+# cache keeps each token under `secret`) only for values of 20 or more characters with a
+# digit: Graph's error codes (`"code": "Authorization_RequestDenied"`) stay
+_QUOTED_FIELD = re.compile(
+    r"(?P<head>(?P<q>[\"'])"
+    rf"(?:{_CREDENTIALS}|(?:code|secret)(?=[\"']\s*:\s*[\"'](?=[^\"']*\d)[^\"']{{20}}))"
+    r"(?P=q)\s*:\s*(?P<v>[\"']))"
+    rf"(?!{PLACEHOLDER}(?P=v)|\*+(?P=v))(?:\\.|(?!(?P=v))[^\\\n])+(?P=v)"
+)
+
+
 def _keep_name(match: re.Match[str]) -> str:
     return match.group(1) + PLACEHOLDER
+
+
+def _form_field(match: re.Match[str]) -> str:
+    """`name=<secret>` for a credential's name; a bare `code=` only with a long value (an
+    authorization code: Entra's are about 1 KB), so `error?code=7000215` in a hint stays."""
+    found = _FORM_NAME.search(match.string, max(0, match.start() - 20), match.start())
+    name = found.group(0) if found else ""
+    if name in _FORM_NAMES or (name == "code" and len(match.group(0)) > 16):
+        return "=" + PLACEHOLDER
+    return match.group(0)
+
+
+def _keep_key(match: re.Match[str]) -> str:
+    """`"name": "<secret>"`: the key and its quotes as they were."""
+    return match.group("head") + PLACEHOLDER + match.group("v")
 
 
 _SCRUBBER = _Scrubber()
@@ -207,6 +252,12 @@ _SCRUBBER = _Scrubber()
 def scrub(text: str) -> str:
     """`text` with every secret this process has held replaced by the placeholder."""
     return _SCRUBBER(text)
+
+
+def hold(value: str) -> None:
+    """Scrub `value` from now on, as a held secret is: a credential that is no Secret (an
+    authorization code, between the browser's redirect and its exchange)."""
+    _SCRUBBER.add(value)
 
 
 class ScrubbingStream(io.TextIOBase):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import identities, playbooks, status, tools  # noqa: F401 - each registers its commands
+from . import identities, playbooks, rotate, status, tools  # noqa: F401 - each registers its commands
 from .group import cli, main
 
 __all__ = ["cli", "main"]

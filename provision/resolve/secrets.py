@@ -118,6 +118,11 @@ class SecretResolver:
             raise SecretError(f"command {argv[0]} printed nothing")
         return value
 
+    def vault_password(self, what: str) -> bytes:
+        """The vault password (read once), for a step that encrypts a new value with it;
+        SecretError (naming `what`) when none is given."""
+        return self._password(what)
+
     def _password(self, what: str) -> bytes:
         if self._vault_password is None:
             from .. import vault

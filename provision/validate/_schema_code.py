@@ -1,6 +1,6 @@
 """Generated from schemas/playbook.schema.json by provision.validate.compiled: do not
 edit."""
-# schema sha256: df7ec5b00469eba28f6dea6879db179319383837238c903184a3743bf26e32f9
+# schema sha256: 081432f2a45faac1f84dec88bf70b4bb4e1f0844e7160cfa7b22d61a3b826a20
 # ruff: noqa
 # mypy: ignore-errors
 # fmt: off
@@ -635,6 +635,23 @@ def validate_playbook_schema_json___defs_secret(data, custom_formats={}, name_pr
                                 data__command_item_len = len(data__command_item)
                                 if data__command_item_len < 1:
                                     raise Invalid()
+                if 'store' in data_keys:
+                    data_keys.remove('store')
+                    data__store = data['store']
+                    if not isinstance(data__store, (list, tuple)):
+                        raise Invalid()
+                    data__store_is_list = isinstance(data__store, (list, tuple))
+                    if data__store_is_list:
+                        data__store_len = len(data__store)
+                        if data__store_len < 1:
+                            raise Invalid()
+                        for data__store_x, data__store_item in enumerate(data__store):
+                            if not isinstance(data__store_item, str):
+                                raise Invalid()
+                            if isinstance(data__store_item, str):
+                                data__store_item_len = len(data__store_item)
+                                if data__store_item_len < 1:
+                                    raise Invalid()
                 if data_keys:
                     raise Invalid()
             data_any_of_count3 += 1
@@ -1018,6 +1035,18 @@ def validate_playbook_schema_json___defs_settings(data, custom_formats={}, name_
                     raise Invalid()
         else:
             data['expiry_warning_days'] = 30
+        if 'secret_lifetime_days' in data_keys:
+            data_keys.remove('secret_lifetime_days')
+            data__secretlifetimedays = data['secret_lifetime_days']
+            if not isinstance(data__secretlifetimedays, int) and (not (isinstance(data__secretlifetimedays, float) and data__secretlifetimedays.is_integer())) or isinstance(data__secretlifetimedays, bool):
+                raise Invalid()
+            if isinstance(data__secretlifetimedays, (int, float)) and (not isinstance(data__secretlifetimedays, bool)):
+                if data__secretlifetimedays < 1:
+                    raise Invalid()
+                if data__secretlifetimedays > 730:
+                    raise Invalid()
+        else:
+            data['secret_lifetime_days'] = 730
         if 'proxy' in data_keys:
             data_keys.remove('proxy')
             data__proxy = data['proxy']

@@ -75,6 +75,9 @@ API: ``add_application(app_id, redirect_uris=(), secret_end_dates=(),
 personal_accounts=False, *, object_id=None, display_name=None, owners=None)
 -> dict``, ``application(app_id) -> dict`` (a deep copy of the GET body),
 ``password_credentials(app_id) -> list[dict]`` (as GET lists them),
+``add_password(app_id, secret_text, *, display_name=None, end=None) -> keyId``
+(a secret with a known value, as one made in the portal: listed with its hint,
+accepted by the LocalIdP at once),
 ``deny(client_id)``, ``set_owners(app_id, *principals)``,
 ``grant_read_write_all(client_id)``, ``patch_count`` (successful PATCHes),
 ``requests_log`` (``(method, path, query-or-JSON-body)``, secret values
@@ -164,21 +167,21 @@ def validate_redirect_uris(uris: list[Any], personal_accounts: bool = False) -> 
 
 def _iso(value: Any) -> str:
     if isinstance(value, _dt.datetime):
-        dt = value if value.tzinfo else value.replace(tzinfo=_dt.timezone.utc)
+        dt = value if value.tzinfo else value.replace(tzinfo=_dt.UTC)
     elif isinstance(value, _dt.date):
-        dt = _dt.datetime(value.year, value.month, value.day, tzinfo=_dt.timezone.utc)
+        dt = _dt.datetime(value.year, value.month, value.day, tzinfo=_dt.UTC)
     else:
         text = str(value)
         if len(text) == 10:
             text += "T00:00:00+00:00"
         dt = _dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
         if dt.tzinfo is None:
-            dt = dt.replace(tzinfo=_dt.timezone.utc)
-    return dt.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            dt = dt.replace(tzinfo=_dt.UTC)
+    return dt.astimezone(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _error(status: int, code: str, message: str, **extra: Any) -> Response:
-    now = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    now = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
     body: dict[str, Any] = {
         "error": {
             "code": code,
@@ -209,11 +212,7 @@ def _secret_text() -> str:
 
 
 def _epoch(iso: str) -> float:
-    return (
-        _dt.datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ")
-        .replace(tzinfo=_dt.timezone.utc)
-        .timestamp()
-    )
+    return _dt.datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=_dt.UTC).timestamp()
 
 
 @dataclass(frozen=True)
@@ -342,6 +341,44 @@ class LocalGraph(TLSHTTPService):
     def password_credentials(self, app_id: str) -> list[dict[str, Any]]:
         """The app's passwordCredentials as GET shows them (secretText null)."""
         return self.application(app_id)["passwordCredentials"]
+
+    def add_password(
+        self,
+        app_id: str,
+        secret_text: str,
+        *,
+        display_name: str | None = None,
+        end: Any = None,
+    ) -> str:
+        """Give *app_id* a client secret with a known value (as one made in the portal
+        before provision ran): listed by GET with its ``hint``, accepted by the LocalIdP
+        at once. Returns its keyId."""
+        now = _dt.datetime.now(_dt.UTC).replace(microsecond=0)
+        end_iso = _iso(end) if end is not None else _iso(now + _dt.timedelta(days=730))
+        key_id = str(uuid.uuid4())
+        with self._lock:
+            self._apps[app_id]["passwordCredentials"].append(
+                {
+                    "customKeyIdentifier": None,
+                    "displayName": display_name,
+                    "endDateTime": end_iso,
+                    "hint": secret_text[:3],
+                    "keyId": key_id,
+                    "secretText": None,
+                    "startDateTime": _iso(now),
+                }
+            )
+            name = self._apps[app_id]["displayName"]
+        if not self.idp.has_client(app_id):
+            self.idp.add_client(app_id, name=name)
+        self.idp.add_client_secret(
+            app_id,
+            secret_text,
+            key_id=key_id,
+            expires_at=_epoch(end_iso),
+            display_name=display_name,
+        )
+        return key_id
 
     # -- HTTP ----------------------------------------------------------------
     def _fault_response(self, request: Request, status: int) -> Response:
@@ -536,7 +573,7 @@ class LocalGraph(TLSHTTPService):
         display = cred_in.get("displayName")
         if display is not None and not isinstance(display, str):
             return _error(400, "BadRequest", "Property 'displayName' must be a string.")
-        now = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+        now = _dt.datetime.now(_dt.UTC).replace(microsecond=0)
         try:
             start = _iso(cred_in["startDateTime"]) if cred_in.get("startDateTime") else _iso(now)
             end = (

@@ -239,3 +239,15 @@ def test_echo_authorization_knob(
     assert headers["Authorization"] in error["message"]  # the full "Bearer <token>"
     assert graph.calls[-1].status == 403
     assert tls_http.get(app_url(graph), headers=headers, timeout=TIMEOUT).status_code == 200
+
+
+def test_add_password_seeds_a_secret_with_a_known_value(
+    pki: PKI, idp: LocalIdP, graph: LocalGraph
+) -> None:
+    graph.add_application(APP_ID)
+    key_id = graph.add_password(APP_ID, "Prt8Q~portal-made-secret", display_name="portal")
+    (shown,) = graph.password_credentials(APP_ID)
+    assert shown["keyId"] == key_id and shown["hint"] == "Prt"
+    assert shown["displayName"] == "portal" and shown["secretText"] is None
+    assert can_get_token(pki, idp, "Prt8Q~portal-made-secret") == []
+    assert [s.key_id for s in idp.client_secrets(APP_ID)] == [key_id]

@@ -12,7 +12,7 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -78,12 +78,12 @@ def parse_instant(text: str) -> datetime | None:
     except ValueError:
         return None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
 
 
 def format_instant(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def latest_end(credentials: object) -> str | None:
@@ -120,13 +120,14 @@ def _call(
     client: Client,
     caller: str,
     token: Token,
+    path: str = "",
     **kwargs: Any,
 ) -> requests.Response:
     import requests
 
     from ...tokens.errors import describe
 
-    url = application_url(client)
+    url = application_url(client) + path  # path: an action such as /addPassword
     headers = {
         "Authorization": f"Bearer {token.access_token.reveal()}",
         "Accept": "application/json",
