@@ -95,6 +95,7 @@ def subprocess_env(
     repository on PYTHONPATH, so a driver script in tmp_path imports `tests` too."""
     env = dict(os.environ)
     env.pop("PROVISION_DEBUG", None)
+    env.pop("PROVISION_LOG", None)  # a developer's verbose logs would fill every stderr
     env.update(extra or {})
     for name in unset:
         env.pop(name, None)

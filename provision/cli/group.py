@@ -4,48 +4,33 @@ from __future__ import annotations
 
 import gc
 import os
-import re
-import shlex
 import signal
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .. import __version__
 from ..errors import ERROR, InputError, OperationError, PlaybookError, Problem
-from ..secret import ScrubbingStream, scrub
+from ..secret import scrub
+from .options import verbose_option
+from .streams import Output
 
-# A hint names a command to run as `provision authorize PLAYBOOK ...`: the playbook given
-_HINTED = re.compile(r"(`provision [a-z-]+ )PLAYBOOK\b")
-
-
-class _Output(ScrubbingStream):
-    """The command line's stdout or stderr: scrubbed of secrets, and a hint's PLAYBOOK
-    replaced by the playbook the command was given (a hint cannot know it)."""
-
-    playbook: str | None = None
-
-    def write(self, text: str) -> int:
-        written = len(text)
-        if _Output.playbook is not None and "PLAYBOOK" in text:
-            given = shlex.quote(_Output.playbook)
-            text = _HINTED.sub(lambda match: match.group(1) + given, text)
-        super().write(text)
-        return written
-
-
-def remember_playbook(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
-    """The playbook argument's callback: hints name it."""
-    _Output.playbook = value
-    return value
+if TYPE_CHECKING:
+    from ..report import Reporter
+    from ..report.base import Failure
 
 
 class _Group(click.Group):
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        """Every command takes -v after its name too (`provision verify -v PLAYBOOK`)."""
+        cmd.params.append(verbose_option())
+        super().add_command(cmd, name)
+
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command with its output scrubbed; map what it raises to exit codes."""
         streams = sys.stdout, sys.stderr
-        sys.stdout, sys.stderr = _Output(sys.stdout), _Output(sys.stderr)
+        sys.stdout, sys.stderr = Output(sys.stdout), Output(sys.stderr)
         try:
             return self._invoke(ctx)
         finally:
@@ -54,33 +39,62 @@ class _Group(click.Group):
             sys.stdout, sys.stderr = streams
 
     def _invoke(self, ctx: click.Context) -> Any:
+        """Exit 2 for bad input, 1 for a failed operation, 130 when interrupted; with
+        --format json, stdout carries one JSON document whatever happens."""
+        from ..report.base import Failure
+
         try:
             return super().invoke(ctx)
         except PlaybookError as exc:
-            from ..report import reporter
-
-            reporter(ctx.meta.get("provision.format") or "text").problems(exc.problems)
+            _reporter(ctx).problems(exc.problems)
             ctx.exit(2)
         except InputError as exc:
-            fmt = ctx.meta.get("provision.format") or "text"
-            if fmt == "text":
-                click.echo(f"provision: {exc}", err=True)
-            else:
-                from ..report import reporter
-
-                reporter(fmt).problems([Problem(ERROR, str(exc))])
+            problems = [Problem(ERROR, str(exc))]
+            _reporter(ctx).failed(Failure("input", str(exc), problems=problems))
             ctx.exit(2)
         except OperationError as exc:
-            click.echo(f"provision: {exc.message}", err=True)
-            if exc.hint:
-                click.echo(f"hint: {exc.hint}", err=True)
+            _reporter(ctx).failed(Failure("operation", exc.message, exc.hint))
             ctx.exit(1)
         except KeyboardInterrupt:
-            click.echo("provision: interrupted", err=True)
+            _reporter(ctx).failed(Failure("interrupted", "interrupted"))
             ctx.exit(130)
+        except click.UsageError as exc:  # click shows the usage on stderr and exits 2
+            usage = f"`{exc.ctx.command_path} --help` shows the usage" if exc.ctx else None
+            message = exc.format_message()
+            _json_only(ctx, Failure("input", message, usage, [Problem(ERROR, message)]))
+            raise
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # main() reports it on stderr (or raises it to debug)
+            what = f"internal error: {type(exc).__name__}: {exc}"
+            _json_only(ctx, Failure("internal", what, "set PROVISION_DEBUG=1 for a traceback"))
+            raise
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+def _format(ctx: click.Context) -> str:
+    """How the command reports: "json", or "text" (also once stdout has its document)."""
+    fmt = ctx.meta.get("provision.format") or "text"
+    return "text" if getattr(sys.stdout, "used", False) else str(fmt)
+
+
+def _reporter(ctx: click.Context) -> Reporter:
+    from ..report import reporter
+
+    return reporter(_format(ctx))
+
+
+def _json_only(ctx: click.Context, failure: Failure) -> None:
+    """The error document on stdout, where the command speaks JSON (click or main() tells
+    people on stderr)."""
+    if _format(ctx) == "json":
+        _reporter(ctx).failed(failure)
+
+
+@click.group(
+    cls=_Group,
+    params=[verbose_option()],
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, prog_name="provision")
 def cli() -> None:
     """Declarative OAuth2 e-mail for innovaphone PBX and apps.
@@ -91,10 +105,6 @@ def cli() -> None:
       provision redirect-uris playbooks/example.yaml --client acme-azure
       provision apply playbooks/example.yaml
     """
-
-
-def remember_format(fmt: str) -> None:
-    click.get_current_context().meta["provision.format"] = fmt
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -6,7 +6,8 @@ import sys
 
 import click
 
-from .group import cli, remember_format
+from . import complete
+from .group import cli
 from .options import (
     email_address,
     format_option,
@@ -16,6 +17,7 @@ from .options import (
     timeout_option,
     vault_option,
 )
+from .streams import remember_format
 
 
 @cli.command()
@@ -73,7 +75,7 @@ def verify(
 
 @cli.command()
 @playbook_argument
-@click.argument("identity")
+@click.argument("identity", shell_complete=complete.interactive_identities)
 @click.option(
     "--no-browser",
     is_flag=True,
@@ -99,6 +101,7 @@ def verify(
     show_default=True,
     help="Seconds to wait for the sign-in.",
 )
+@format_option()
 @vault_option
 def authorize(
     playbook: str,
@@ -107,6 +110,7 @@ def authorize(
     port: int,
     device_code: bool,
     timeout: float,
+    fmt: str,
     vault_password_file: str | None,
 ) -> None:
     """Authorize an interactive identity once; its refresh token is stored.
@@ -119,7 +123,8 @@ def authorize(
     the browser runs on another machine (SSH) and its redirect to localhost
     fails there, paste the address from its address bar at the prompt; the
     listener keeps waiting too, whichever comes first counts. The refresh
-    token goes to the playbook's state directory (mode 0600).
+    token goes to the playbook's state directory (mode 0600). What to do
+    goes to stderr, the result to stdout (with --format json: one document).
     Example:
       provision authorize playbooks/example.yaml acme-mail --no-browser
     """
@@ -134,16 +139,18 @@ def authorize(
             device_code=device_code,
             timeout=timeout,
             vault_password_file=vault_password_file,
+            fmt=fmt,
         )
     )
 
 
 @cli.command("test-mail")
 @playbook_argument
-@click.argument("identity")
+@click.argument("identity", shell_complete=complete.identities)
 @click.option("--to", "to", required=True, callback=email_address, help="Recipient address.")
 @click.option("--subject", default="provision test mail", show_default=True, callback=one_line_text)
 @timeout_option
+@format_option()
 @vault_option
 def test_mail(
     playbook: str,
@@ -151,6 +158,7 @@ def test_mail(
     to: str,
     subject: str,
     timeout: float,
+    fmt: str,
     vault_password_file: str | None,
 ) -> None:
     """Send a real test message through an identity's SMTP server with XOAUTH2.
@@ -169,5 +177,6 @@ def test_mail(
             subject=subject,
             timeout=timeout,
             vault_password_file=vault_password_file,
+            fmt=fmt,
         )
     )

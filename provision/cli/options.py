@@ -2,23 +2,60 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
 import click
 
+from . import complete
+from .streams import remember_format, remember_playbook
+
 FORMATS = ("text", "json")
 
 
-def _remember(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    from .group import remember_playbook
+def _verbosity(ctx: click.Context, _param: click.Parameter, count: int) -> int:
+    """-v's callback, on the group and on each command: the counts add up (`provision -v
+    verify -v` is -vv), PROVISION_LOG may say more; logging is set up at once."""
+    if ctx.resilient_parsing:  # shell completion: nothing is run, nothing is logged
+        return count
+    from ..log import configure, verbosity
 
-    return remember_playbook(ctx, param, value)
+    root = ctx.find_root()
+    total = root.meta.get("provision.verbose", 0) + count
+    root.meta["provision.verbose"] = total
+    try:
+        level = verbosity(total, os.environ.get("PROVISION_LOG"))
+    except ValueError as exc:
+        raise click.UsageError(str(exc), ctx) from None
+    configure(level)
+    return count
+
+
+def verbose_option() -> click.Option:
+    """-v / -vv: a new option object each time (the group and every command hold one)."""
+    return click.Option(
+        ["-v", "--verbose"],
+        count=True,
+        expose_value=False,
+        callback=_verbosity,
+        help="Log provision's steps to stderr; -vv also MSAL, google-auth, urllib3 and "
+        "authlib (secrets scrubbed). env: PROVISION_LOG=info|debug.",
+    )
 
 
 playbook_argument = click.argument(
-    "playbook", type=click.Path(exists=False, dir_okay=True, path_type=str), callback=_remember
+    "playbook",
+    type=click.Path(exists=False, dir_okay=True, path_type=str),
+    callback=remember_playbook,
 )
+
+
+def _remember_format(ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    if ctx.resilient_parsing:  # shell completion: nothing is run, nothing is told
+        return value
+    remember_format("json" if value == "json" else "text")  # how errors are told
+    return value
 
 
 def format_option(*choices: str) -> Callable[[Any], Any]:
@@ -29,6 +66,9 @@ def format_option(*choices: str) -> Callable[[Any], Any]:
         default=(choices or FORMATS)[0],
         show_default=True,
         help="Output format.",
+        # eager: known before any other option fails, so that error is JSON too
+        is_eager=True,
+        callback=_remember_format,
     )
 
 
@@ -44,6 +84,7 @@ limit_option = click.option(
     "--limit",
     "-l",
     metavar="PATTERN",
+    shell_complete=complete.limit_items,
     help="Only these sites or site/app names: globs, comma for union, ! to exclude "
     "(e.g. 'acme*,!acme-test,beta/fax').",
 )

@@ -7,7 +7,8 @@ import sys
 
 import click
 
-from .group import cli, remember_format
+from . import complete
+from .group import cli
 from .options import (
     diff_option,
     format_option,
@@ -17,6 +18,7 @@ from .options import (
     prune_option,
     vault_option,
 )
+from .streams import remember_format
 
 
 @cli.command()
@@ -28,11 +30,21 @@ from .options import (
 @click.option(
     "--no-secrets",
     is_flag=True,
-    help="Do not resolve secret references (for pre-commit hooks and machines "
-    "without the secrets).",
+    help="Do not resolve secret references nor open key files such as client_secrets_file "
+    "(for pre-commit hooks and machines without the secrets).",
+)
+@click.option(
+    "--changed",
+    is_flag=True,
+    help="The arguments are changed files (as pre-commit passes them): validate the "
+    "playbook each belongs to, a directory playbook whole, each once.",
 )
 def validate(
-    playbooks: tuple[str, ...], fmt: str, vault_password_file: str | None, no_secrets: bool
+    playbooks: tuple[str, ...],
+    fmt: str,
+    vault_password_file: str | None,
+    no_secrets: bool,
+    changed: bool,
 ) -> None:
     """Check a playbook: schema, cross-references, secrets, lint.
 
@@ -51,6 +63,7 @@ def validate(
             fmt=fmt,
             vault_password_file=vault_password_file,
             resolve_secrets=not no_secrets,
+            changed=changed,
         )
     )
 
@@ -72,7 +85,12 @@ def schema(fmt: str) -> None:
 
 @cli.command("redirect-uris")
 @playbook_argument
-@click.option("--client", "client_name", help="Only this client; text prints bare URIs.")
+@click.option(
+    "--client",
+    "client_name",
+    shell_complete=complete.clients,
+    help="Only this client; text prints bare URIs.",
+)
 @format_option("text", "json", "azure", "google")
 def redirect_uris_command(playbook: str, client_name: str | None, fmt: str) -> None:
     """Print the redirect URIs each OAuth2 client's console must hold.

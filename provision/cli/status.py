@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .group import cli, remember_format
+from .group import cli
 from .options import (
     format_option,
     jobs_option,
@@ -15,6 +15,7 @@ from .options import (
     timeout_option,
     vault_option,
 )
+from .streams import remember_format
 
 
 @cli.command()

@@ -16,6 +16,8 @@ from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 from urllib3.util.ssl_ import create_urllib3_context
 
+from .. import log
+
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # The most of an answer read: a token, a Graph application or an error is a few KiB; an
 # identity provider answering 20 MB of error text must not have it all held and printed.
@@ -69,6 +71,13 @@ def origin(url: str) -> str:
     carry codes or tokens)."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}" if parts.netloc else "?"
+
+
+def without_query(url: str) -> str:
+    """`scheme://host[:port]/path`: a URL as a log may show it, without its query and
+    fragment (which may carry codes or tokens) and any user:password."""
+    parts = urlsplit(url)
+    return f"{origin(url)}{parts.path}" if parts.netloc else "?"
 
 
 def refuse_redirects(response: Response, *args: Any, **kwargs: Any) -> None:
@@ -130,14 +139,20 @@ class TimeoutAdapter(HTTPAdapter):
         # The session does not trust the environment (it would also take its CA bundle):
         # the proxies given here are the only ones, NO_PROXY applied per URL.
         bypass = not self.proxies or should_bypass_proxies(request.url or "", self.no_proxy)
-        response = super().send(
-            request,
-            stream=True,
-            timeout=self.timeout if timeout is None else timeout,
-            verify=verify,
-            cert=cert,
-            proxies={} if bypass else self.proxies,
-        )
+        started, where = log.clock(), without_query(request.url or "")
+        try:
+            response = super().send(
+                request,
+                stream=True,
+                timeout=self.timeout if timeout is None else timeout,
+                verify=verify,
+                cert=cert,
+                proxies={} if bypass else self.proxies,
+            )
+        except RequestException as exc:
+            log.info("http", "%s %s: %s", request.method, where, type(exc).__name__, since=started)
+            raise
+        log.info("http", "%s %s: %d", request.method, where, response.status_code, since=started)
         if not stream:
             _read_bounded(response)
         return response

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from ..secret import hold
 from .paste import Pasted
 from .request import TokenError, TokenRequest
 
@@ -212,6 +213,7 @@ class LoopbackServer:
                     server.handle_request()
                 if self.response is None and pasted is not None:
                     self.response = pasted.take(self.state_matches, self.echo)
+            hold(self.response.get("code", ""))  # MSAL logs the code at DEBUG (-vv)
             return self.response
         finally:
             self.close()

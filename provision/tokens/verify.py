@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
+from .. import log
 from ..hints import with_hint
 from ..model import Smtp
 from ..secret import scrub
@@ -45,7 +46,7 @@ class IdentityResult:
     hint: str | None = None
     expires_at: datetime | None = None  # of the access token, when one was acquired
     # when the outcome was known (the verify records keep it)
-    checked_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    checked_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 def acquire_token(
@@ -144,7 +145,9 @@ def verify_identities(
     `on_done` is called (from worker threads) as each identity finishes."""
 
     def run(job: Job) -> IdentityResult:
+        started = log.clock()
         result = verify_identity(job, store, smtp=smtp, timeout=timeout, retries=retries)
+        log.info("verify", "%s (%s): %s", result.name, result.mode, result.status, since=started)
         if on_done is not None:
             on_done(result)
         return result
