@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .desired.credentials import Unit, identity_unit, named_request, token_request, units
@@ -24,6 +24,8 @@ from .tokens.verify import IdentityResult, Job, verify_identities
 
 @dataclass(frozen=True)
 class VerifyResult:
+    """The outcome of verify: one result per identity the selected apps use."""
+
     identities: tuple[IdentityResult, ...]  # by name
     units: tuple[Unit, ...]  # the identities (and mailboxes) the selected apps use
 
@@ -37,6 +39,7 @@ class AuthorizeResult:
     unit: Unit
     store: Path
     expires_at: datetime
+    redirect_uri: str | None = None  # where the sign-in was sent back; None: device code
 
 
 @dataclass(frozen=True)
@@ -148,17 +151,29 @@ def authorize_unit(
         device_code=device_code,
     )
     _record_authorized(model, unit)
-    return AuthorizeResult(unit, store.directory, token.expires_at)
+    redirect_uri = None if device_code else _loopback_uri(model, port)
+    return AuthorizeResult(unit, store.directory, token.expires_at, redirect_uri)
+
+
+def _loopback_uri(model: Model, port: int) -> str:
+    """The redirect URI authorize listens on: settings.authorize_redirect_uri, its port
+    replaced by --port."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(model.settings.authorize_redirect_uri)
+    if port:
+        host = parts.hostname or "localhost"
+        parts = parts._replace(netloc=f"[{host}]:{port}" if ":" in host else f"{host}:{port}")
+    return urlunsplit(parts)
 
 
 def _record_authorized(model: Model, unit: Unit) -> None:
     """When the stored refresh token was issued, for `provision status` (Google revokes
     one 7 days after issue while the consent screen is in Testing)."""
-    from datetime import timezone
 
     from .tokens.records import record_authorized
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     directory = model.settings.state_dir / "verify"
     failure = record_authorized(directory, unit.name, unit.identity.mode, now)
     if failure is not None:

@@ -22,9 +22,9 @@ def run(
     )
     out = reporter(fmt)
     out.warnings(checked.warnings, brief=playbook)
-    model, secrets = checked.model, checked.resolver
+    model, secrets, warnings = checked.model, checked.resolver, checked.warnings
     del checked  # the loaded YAML (kept to locate problems): as big as all that follows
     planned = pipeline.plan(model, limit=limit, prune=prune, jobs=jobs, secrets=secrets)
     result = pipeline.apply(planned, check=check, jobs=jobs)
-    out.applied(result, show_diff=show_diff)
+    out.applied(result, show_diff=show_diff, warnings=warnings)
     return 1 if result.failed else 0

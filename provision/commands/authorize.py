@@ -17,6 +17,7 @@ def run(
     device_code: bool,
     timeout: float,
     vault_password_file: str | None,
+    fmt: str = "text",
 ) -> int:
     checked = pipeline.check(
         playbook, vault_password_file=vault_password_file, resolve_secrets="used", identity=identity
@@ -28,8 +29,7 @@ def run(
         port=port,
         device_code=device_code,
         timeout=timeout,
-        echo=lambda line: click.echo(line, err=True),
-        vault_password_file=vault_password_file,
+        echo=lambda line: click.echo(line, err=True),  # stdout: the result alone
     )
-    reporter("text").authorized(result)
+    reporter(fmt).authorized(result)
     return 0

@@ -24,10 +24,10 @@ def run(
     )
     out = reporter(fmt)
     out.warnings(checked.warnings)
-    model, secrets = checked.model, checked.resolver
+    model, secrets, warnings = checked.model, checked.resolver, checked.warnings
     del checked  # the loaded YAML (kept to locate problems): as big as all that follows
     planned = pipeline.plan(model, limit=limit, prune=prune, jobs=jobs, secrets=secrets)
-    out.planned(planned, show_diff=show_diff)
+    out.planned(planned, show_diff=show_diff, warnings=warnings)
     if planned.failures or any(r.failed for r in planned.registrations):
         return 1
     pending = planned.pending or any(r.pending for r in planned.registrations)

@@ -14,6 +14,7 @@ def run(
     subject: str,
     timeout: float,
     vault_password_file: str | None,
+    fmt: str = "text",
 ) -> int:
     checked = pipeline.check(
         playbook, vault_password_file=vault_password_file, resolve_secrets="used", identity=identity
@@ -24,7 +25,6 @@ def run(
         to=to,
         subject=subject,
         timeout=timeout,
-        vault_password_file=vault_password_file,
     )
-    reporter("text").mailed(result)
+    reporter(fmt).mailed(result)
     return 0

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, TextIO
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final, Literal, TextIO
 
 from ..errors import OperationError, Problem
 
@@ -17,6 +18,25 @@ if TYPE_CHECKING:
     from ..plan import Plan
     from ..plan.drift import Drift
     from ..status.report import StatusReport
+
+#: Every JSON document provision prints carries it first; it grows when a key changes
+#: meaning or goes away (keys are only ever added within a version).
+FORMAT_VERSION: Final = 1
+
+#: input: the playbook or the command line (exit 2); operation: a token, a file, a
+#: console (exit 1); interrupted: Ctrl-C (exit 130); internal: a bug (exit 1).
+FailureKind = Literal["input", "operation", "interrupted", "internal"]
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a command stopped without its result: what happened, what to do about it, and
+    the playbook's problems where it was the playbook. Never holds a secret."""
+
+    kind: FailureKind
+    message: str
+    hint: str | None = None
+    problems: Sequence[Problem] = ()
 
 
 def dump_json(document: Any, stream: TextIO | None = None) -> None:
@@ -47,13 +67,23 @@ class Reporter:
         after them do not say it all again."""
         self._unsupported("warnings")
 
+    def failed(self, failure: Failure) -> None:
+        """A command stopped without its result (the command line maps it to an exit
+        code); the playbook's problems go through `problems`."""
+        self._unsupported("errors")
+
     def validated(self, checked: Sequence[Checked], problems: Sequence[Problem]) -> None:
         self._unsupported("validation results")
 
-    def planned(self, plan: Plan, *, show_diff: bool) -> None:
+    def planned(self, plan: Plan, *, show_diff: bool, warnings: Sequence[Problem] = ()) -> None:
+        """The plan; `warnings`: the playbook's, which `warnings` was given before (a
+        format that prints one document carries them in it)."""
         self._unsupported("plans")
 
-    def applied(self, result: ApplyResult, *, show_diff: bool) -> None:
+    def applied(
+        self, result: ApplyResult, *, show_diff: bool, warnings: Sequence[Problem] = ()
+    ) -> None:
+        """What apply did; `warnings` as for `planned`."""
         self._unsupported("apply results")
 
     def drifted(self, drift: Drift) -> None:

@@ -11,11 +11,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..status.report import instant
+from .base import FORMAT_VERSION
 
 if TYPE_CHECKING:
     from ..status.report import ClientStatus, IdentityStatus, SiteStatus, StatusReport
-
-FORMAT_VERSION = 1
 
 
 def status_document(report: StatusReport) -> dict[str, Any]:

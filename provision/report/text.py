@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from ..errors import ERROR, Problem
-from .base import Reporter
+from .base import Failure, Reporter
 
 if TYPE_CHECKING:
     from ..apply import ApplyResult
@@ -55,6 +55,11 @@ class TextReporter(Reporter):
                 f"{shlex.quote(brief)}` lists {'them' if rest != 1 else 'it'}\n"
             )
 
+    def failed(self, failure: Failure) -> None:
+        sys.stderr.write(f"provision: {failure.message}\n")
+        if failure.hint:
+            sys.stderr.write(f"hint: {failure.hint}\n")
+
     def validated(self, checked: Sequence[Checked], problems: Sequence[Problem]) -> None:
         self.problems(problems)
         for one in checked:
@@ -67,7 +72,7 @@ class TextReporter(Reporter):
             )
             _out(f"{one.playbook.path}: valid ({', '.join(counts)})")
 
-    def planned(self, plan: Plan, *, show_diff: bool) -> None:
+    def planned(self, plan: Plan, *, show_diff: bool, warnings: Sequence[Problem] = ()) -> None:
         from ..plan import summary
         from ..plan.diff import diff
 
@@ -88,7 +93,9 @@ class TextReporter(Reporter):
         if plan.managed:
             _registrations(plan.registrations)
 
-    def applied(self, result: ApplyResult, *, show_diff: bool) -> None:
+    def applied(
+        self, result: ApplyResult, *, show_diff: bool, warnings: Sequence[Problem] = ()
+    ) -> None:
         from ..plan.diff import diff
 
         changes = {change.path: change for change in result.plan.files}

@@ -84,6 +84,7 @@ def test_example_as_json() -> None:
     assert result.exit_code == 0
     assert result.stderr == ""
     assert json.loads(result.stdout) == {
+        "format_version": 1,
         "valid": True,
         "problems": [
             {
@@ -153,6 +154,12 @@ def test_errors_as_json_go_to_stdout(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.stderr == ""
     assert json.loads(result.stdout) == {
+        "format_version": 1,
+        "error": {
+            "kind": "input",
+            "message": "the playbook is invalid: 1 error found",
+            "hint": None,
+        },
         "valid": False,
         "problems": [
             {

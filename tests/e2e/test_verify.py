@@ -37,7 +37,7 @@ def e2e(tmp_path: Path, idp: LocalIdP, smtp_server: LocalSMTP, pki: PKI) -> E2E:
 
 def by_name(stdout: str) -> dict[str, dict[str, Any]]:
     document = json.loads(stdout)
-    assert set(document) == {"identities"}
+    assert set(document) == {"format_version", "identities"}
     for entry in document["identities"]:
         assert set(entry) == JSON_KEYS, entry
     return {entry["name"]: entry for entry in document["identities"]}

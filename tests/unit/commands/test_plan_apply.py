@@ -305,7 +305,16 @@ def test_plan_detailed_exitcode(reconcile: Reconcile) -> None:
 def test_plan_json_on_a_fresh_directory(reconcile: Reconcile) -> None:
     run = reconcile.run("plan", "--format", "json", "--diff")
     document = json.loads(run.stdout)
-    assert set(document) == {"output_dir", "changes", "summary", "failures", "stale"}
+    assert list(document)[0] == "format_version" and document["format_version"] == 1
+    assert set(document) == {
+        "format_version",
+        "output_dir",
+        "changes",
+        "summary",
+        "failures",
+        "stale",
+        "playbook_warnings",
+    }
     assert document["output_dir"] == str(reconcile.out.absolute())
     assert set(document["summary"]) == {"create", "update", "delete", "deliver", "unchanged"}
     assert {c["action"] for c in document["changes"]} == {"create"}
