@@ -15,6 +15,8 @@ DocPath = tuple[str | int, ...]
 
 @dataclass(frozen=True)
 class Location:
+    """Where in the playbook's files something stands."""
+
     file: str
     line: int  # 1-based
     column: int  # 1-based

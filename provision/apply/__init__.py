@@ -20,6 +20,8 @@ __all__ = ["ApplyResult", "ItemResult", "apply_plan"]
 
 @dataclass(frozen=True)
 class ApplyResult:
+    """What apply did (with `check`: would do), item by item, and its recap."""
+
     plan: Plan
     check: bool
     files: tuple[ItemResult, ...]  # the failures of the plan, then one per file

@@ -17,6 +17,8 @@ SEVERITY: dict[Status, int] = {"ok": 0, "skipped": 1, "changed": 2, "failed": 3}
 
 @dataclass(frozen=True, slots=True)
 class ItemResult:
+    """What apply did to one file or registration of an item; never holds a secret."""
+
     item: Item
     status: Status
     path: str | None = None

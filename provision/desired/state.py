@@ -3,7 +3,7 @@ that could not be rendered."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..model import Item
 
@@ -14,7 +14,7 @@ PUBLIC_MODE = 0o644
 @dataclass(frozen=True, slots=True)  # one per file: 100,000 of them in large playbooks
 class DesiredFile:
     path: str  # relative to the output directory, POSIX separators
-    content: bytes
+    content: bytes = field(repr=False)  # may hold secrets: never in a repr
     mode: int
     item: Item
     # JSON keys holding secrets, masked in diffs; "*": the whole file is secret
@@ -24,5 +24,8 @@ class DesiredFile:
 
 @dataclass(frozen=True)
 class Failure:
+    """An item that could not be made (a secret that does not resolve, a template that
+    fails), and why."""
+
     item: Item
     message: str

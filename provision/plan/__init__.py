@@ -25,6 +25,9 @@ __all__ = ["FileChange", "Plan", "RegistrationPlan", "make_plan", "summary"]
 
 @dataclass(frozen=True)
 class Plan:
+    """Everything apply will do: file changes, registration changes, and the items that
+    failed on the way (carried out by apply exactly as planned)."""
+
     model: Model
     files: tuple[FileChange, ...]
     failures: tuple[Failure, ...]

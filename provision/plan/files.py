@@ -8,7 +8,7 @@ longer produces is delete.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -24,11 +24,14 @@ ACTIONS: tuple[Action, ...] = ("create", "update", "delete", "deliver", "unchang
 
 @dataclass(frozen=True, slots=True)
 class FileChange:
+    """One file of the output directory as planned: what apply will do to it."""
+
     action: Action
     path: str  # relative to the output directory
     item: Item
     desired: DesiredFile | None = None  # what to write or deliver (None: delete, unchanged)
-    old: bytes | None = None  # the current content of an update, for diffs
+    # the current content of an update, for diffs (may hold secrets: never in a repr)
+    old: bytes | None = field(default=None, repr=False)
     recorded: bool = False  # in the manifest already, as it is
 
     @property
