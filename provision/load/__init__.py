@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from ..errors import ERROR, Location, PlaybookError, Problem
 from .parse import load_file
 from .playbook import Playbook
 
-__all__ = ["Playbook", "load_playbook", "playbook_files"]
+__all__ = ["Playbook", "load_playbook", "playbook_files", "playbooks_of"]
 
 # Top-level sections whose entries are named objects, merged across files by name.
 NAMED_SECTIONS = ("clients", "identities", "sites", "app_kinds", "outputs")
@@ -26,6 +27,34 @@ def playbook_files(path: Path) -> list[Path]:
     if path.is_dir():
         return sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
     return [path]
+
+
+# A playbook's own file states its version at the top level; a directory playbook's other
+# files (its parts) do not.
+_VERSION = re.compile(rb"^version[ \t]*:", re.MULTILINE)
+
+
+def playbooks_of(files: Sequence[str]) -> list[str]:
+    """The playbooks that changed files belong to, each once (pre-commit passes files):
+    a file whose folder holds a YAML file without a top-level `version` key is part of a
+    directory playbook, the folder; any other file is a playbook of its own."""
+    found: dict[str, None] = {}
+    for name in files:
+        folder = Path(name).parent
+        found[str(folder) if _is_directory_playbook(folder) else name] = None
+    return list(found)
+
+
+def _is_directory_playbook(folder: Path) -> bool:
+    from ..files import MAX_PLAYBOOK_FILE, UnreadableFile, read_file
+
+    for file in playbook_files(folder):
+        try:
+            if not _VERSION.search(read_file(file, MAX_PLAYBOOK_FILE)):
+                return True
+        except UnreadableFile:
+            continue  # validating the file itself reports it
+    return False
 
 
 def load_playbook(path: str | os.PathLike[str]) -> Playbook:

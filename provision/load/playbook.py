@@ -22,6 +22,9 @@ class Source:
         self._text = text
         self._loader = loader
         self._root: yaml.Node | None = None
+        # id(mapping node) -> its values by key: a large section is scanned once, not per
+        # lookup (a sheet locates every client's vaulted secret in a `clients` of 20,000)
+        self._keys: dict[int, dict[str, yaml.Node]] = {}
 
     @property
     def root(self) -> yaml.Node | None:
@@ -31,6 +34,24 @@ class Source:
             except yaml.YAMLError:  # it loaded before; nothing to point at if not now
                 self._text = None
         return self._root
+
+    def child(self, node: yaml.Node, part: str | int) -> yaml.Node | None:
+        """The node below `node` at `part`: a mapping's value (the last of equal keys, as
+        in the loaded data) or a sequence's item."""
+        if isinstance(node, yaml.MappingNode):
+            keys = self._keys.get(id(node))
+            if keys is None:
+                keys = self._keys[id(node)] = {
+                    key.value: value
+                    for key, value in node.value
+                    if isinstance(key, yaml.ScalarNode)
+                }
+            return keys.get(str(part))
+        if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if 0 <= part < len(node.value):
+                item: yaml.Node = node.value[part]
+                return item
+        return None
 
 
 @dataclass
@@ -60,7 +81,7 @@ class Playbook:
         if node is None:
             return Location(source.file, 1, 1)
         for part in path:
-            child = _child(node, part)
+            child = source.child(node, part)
             if child is None:
                 break
             node = child
@@ -94,23 +115,10 @@ class Playbook:
     def _node(self, path: DocPath, index: int) -> yaml.Node | None:
         if not self.sources:
             return None
-        node = self.sources[index].root
+        source = self.sources[index]
+        node = source.root
         for part in path:
             if node is None:
                 return None
-            node = _child(node, part)
+            node = source.child(node, part)
         return node
-
-
-def _child(node: yaml.Node, part: str | int) -> yaml.Node | None:
-    if isinstance(node, yaml.MappingNode):
-        found = None
-        for key_node, value_node in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
-                found = value_node  # the last one wins, as in the loaded data
-        return found
-    if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-        if 0 <= part < len(node.value):
-            child: yaml.Node = node.value[part]
-            return child
-    return None

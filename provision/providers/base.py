@@ -112,10 +112,14 @@ class KeyFiles:
     values: dict[str, str] = field(default_factory=dict)
     secrets: dict[str, SecretRef] = field(default_factory=dict)
     problems: list[tuple[str, DocPath]] = field(default_factory=list)
+    unread: bool = False  # validate --no-secrets: no key file is opened (CI has none)
 
-    def read(self, file: Path, path: DocPath) -> dict[str, Any] | None:
+    def read(self, file: Path, path: DocPath, stand_in: dict[str, Any]) -> dict[str, Any] | None:
+        """The key file's JSON object, or when unread the `stand_in` shaped like it."""
         from ..files import JsonFileError, read_json
 
+        if self.unread:
+            return stand_in
         try:
             loaded = read_json(file)
         except JsonFileError as exc:
@@ -143,8 +147,11 @@ class Provider(Protocol):
         Microsoft the authority, Graph and cloud) from the client's keys."""
         ...
 
-    def key_files(self, client: Mapping[str, Any], base_dir: Path, where: DocPath) -> KeyFiles:
-        """Fields and secrets from the key files the client's keys name (console downloads)."""
+    def key_files(
+        self, client: Mapping[str, Any], base_dir: Path, where: DocPath, *, read: bool = True
+    ) -> KeyFiles:
+        """Fields and secrets from the key files the client's keys name (console downloads);
+        with `read` false the files, which hold secrets, are not opened: stand-ins."""
         ...
 
     def uri_problems(self, entry: ClientUris) -> list[tuple[Severity, str]]:

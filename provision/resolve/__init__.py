@@ -21,10 +21,16 @@ from .uris import redirect_uri_lists
 __all__ = ["resolve"]
 
 
-def resolve(playbook: Playbook, left_out: frozenset[tuple[str, str]] = frozenset()) -> Model:
+def resolve(
+    playbook: Playbook,
+    left_out: frozenset[tuple[str, str]] = frozenset(),
+    *,
+    key_files: bool = True,
+) -> Model:
     """The model of a schema-valid playbook; PlaybookError lists every problem. References
-    to the `left_out` entries, (section, name) that failed the schema, are not reported."""
-    ctx = Context(playbook, left_out)
+    to the `left_out` entries, (section, name) that failed the schema, are not reported.
+    Without `key_files` the clients' key files are not opened (stand-ins instead)."""
+    ctx = Context(playbook, left_out, key_files=key_files)
     data = playbook.data
     settings = resolve_settings(ctx)
     clients = resolve_clients(ctx)

@@ -31,6 +31,7 @@ def resolve_settings(ctx: Context) -> Settings:
         state_dir=(ctx.base_dir / raw.get("state_dir", ".provision")).absolute(),
         ca_file=ctx.base_dir / ca_file if ca_file else None,
         expiry_warning_days=raw.get("expiry_warning_days", 30),
+        secret_lifetime_days=raw.get("secret_lifetime_days", 730),
         proxy=raw.get("proxy"),
         deliver={key: tuple(argv) for key, argv in (raw.get("deliver") or {}).items()},
         authorize_redirect_uri=_authorize_redirect_uri(ctx, raw),
@@ -93,18 +94,14 @@ def _client(ctx: Context, name: str, raw: Mapping[str, Any]) -> Client:
     for key in ENDPOINT_KEYS:
         if key in raw and insecure(raw[key]):
             ctx.error(f"{raw[key]} must use https (http only for loopback hosts)", where + (key,))
-    found = kind.key_files(raw, ctx.base_dir, where)
+    found = kind.key_files(raw, ctx.base_dir, where, read=ctx.key_files)
     for message, path in found.problems:
         ctx.error(message, path)
     fields = {**found.values, **raw}
     endpoints = kind.endpoints(fields)
 
     def secret(key: str) -> SecretRef | None:
-        return (
-            SecretRef.from_spec(raw[key], where + (key,), ctx.at(where + (key,)))
-            if key in raw
-            else found.secrets.get(key)
-        )
+        return ctx.secret_ref(raw[key], where + (key,)) if key in raw else found.secrets.get(key)
 
     manage = raw.get("manage_redirect_uris", "off")
     expires = raw.get("client_secret_expires")

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..errors import ERROR, WARNING, DocPath, Problem, unknown_name
 from ..load import Playbook
+from ..secret import SecretRef
 from ..templating import TemplateProblem, render
 
 SECTIONS = {"identity": "identities", "client": "clients", "app kind": "app_kinds"}
@@ -17,10 +18,15 @@ class Context:
     """Collects every problem, located, instead of stopping at the first."""
 
     def __init__(
-        self, playbook: Playbook, left_out: frozenset[tuple[str, str]] = frozenset()
+        self,
+        playbook: Playbook,
+        left_out: frozenset[tuple[str, str]] = frozenset(),
+        *,
+        key_files: bool = True,
     ) -> None:
         self.playbook = playbook
         self.left_out = left_out  # (section, name) of entries that failed the schema
+        self.key_files = key_files  # open the clients' key files (they hold secrets)
         self.data = playbook.data
         self.base_dir = playbook.base_dir
         self.problems: list[Problem] = []
@@ -44,6 +50,13 @@ class Context:
         except ValueError:
             file = location.file
         return f"{file}:{location.line}"
+
+    def secret_ref(self, value: object, path: DocPath) -> SecretRef:
+        """The reference a secret's value in the playbook makes; a value written in the
+        playbook itself (plain, !vault) knows its `file:line`, which the sheet names (the
+        others name their own source, and locating every one would cost a node tree)."""
+        at = "" if isinstance(value, dict) else self.at(path)
+        return SecretRef.from_spec(value, path, at)
 
     def warn(self, message: str, path: DocPath) -> None:
         problem = Problem(WARNING, message, self.playbook.locate(path), path)

@@ -8,7 +8,6 @@ from typing import Any
 from ..errors import DocPath
 from ..model import Client, Identity, Smtp
 from ..providers import MODES
-from ..secret import SecretRef
 from .context import Context
 
 
@@ -52,9 +51,7 @@ def _identity(
         sender=raw["sender"],
         sender_name=raw.get("sender_name"),
         username=raw.get("username"),
-        password=SecretRef.from_spec(
-            raw["password"], where + ("password",), ctx.at(where + ("password",))
-        )
+        password=ctx.secret_ref(raw["password"], where + ("password",))
         if "password" in raw
         else None,
         smtp=_smtp(ctx, raw.get("smtp"), client.smtp, where + ("smtp",)),

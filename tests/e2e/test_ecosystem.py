@@ -23,6 +23,7 @@ from provision.validate.schema import schema
 
 ROOT = Path(__file__).resolve().parents[2]
 PLAYBOOKS = sorted(ROOT.glob("playbooks/*.yaml"))
+HOOK_DIRECTORY = ROOT / "tests" / "playbooks" / "hook-directory"  # a directory playbook
 
 
 def run(
@@ -132,6 +133,36 @@ def test_pre_commit_manifest_runs_provision_validate(tmp_path: Path) -> None:
     assert "playbooks/broken.yaml:3:10: sites.acme.domian: unknown key 'domian'" in failed.stderr
 
 
+def test_the_hook_validates_a_directory_playbook_whole_and_opens_no_key_file(
+    tmp_path: Path,
+) -> None:
+    hook = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))[0]
+    entry, pattern = hook["entry"].split()[1:], re.compile(hook["files"])
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "playbooks", repo / "playbooks")
+    beta = repo / "playbooks" / "beta"
+    shutil.copytree(HOOK_DIRECTORY, beta)
+    (beta / "secrets").mkdir()
+    for key_file in ("beta-google.json", "beta-sa.json"):
+        os.mkfifo(beta / "secrets" / key_file)  # opened, it would be refused (not a file)
+    changed = ["playbooks/beta/sites.yaml", "playbooks/beta/clients.yaml"]
+    assert all(pattern.search(name) for name in changed)
+    done = run(*entry, *changed, "playbooks/example.yaml", cwd=repo)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "playbooks/beta: valid (2 sites, 3 apps, 3 identities, 3 clients)",  # once, whole
+        "playbooks/example.yaml: valid (2 sites, 10 apps, 3 identities, 2 clients)",
+    ]
+    sites = beta / "sites.yaml"
+    sites.write_text(sites.read_text().replace("domain: acme.com", "domian: acme.com"))
+    broken = run(*entry, "playbooks/beta/sites.yaml", cwd=repo)
+    assert broken.returncode == 2
+    assert "playbooks/beta/sites.yaml:3:5: sites.acme.domian: unknown key 'domian'" in (
+        broken.stderr
+    )
+    assert "version" not in broken.stderr  # a part is not taken for a playbook
+
+
 PRE_COMMIT = shutil.which("pre-commit", path=str(Path(sys.executable).parent)) or shutil.which(
     "pre-commit"
 )
@@ -142,6 +173,7 @@ def test_pre_commit_try_repo(tmp_path: Path) -> None:
     assert PRE_COMMIT is not None
     repo = tmp_path / "repo"
     shutil.copytree(ROOT / "playbooks", repo / "playbooks")
+    shutil.copytree(HOOK_DIRECTORY, repo / "playbooks" / "beta")
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     subprocess.run(["git", "-C", str(repo), "add", "."], check=True)
     done = subprocess.run(

@@ -74,7 +74,9 @@ class Generic:
             client.get("token_endpoint"), client.get("authorization_url"), scope=client.get("scope")
         )
 
-    def key_files(self, client: Mapping[str, Any], base_dir: Path, where: DocPath) -> KeyFiles:
+    def key_files(
+        self, client: Mapping[str, Any], base_dir: Path, where: DocPath, *, read: bool = True
+    ) -> KeyFiles:
         return KeyFiles()
 
     def uri_problems(self, entry: ClientUris) -> list[tuple[Severity, str]]:

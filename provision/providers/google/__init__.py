@@ -85,10 +85,12 @@ class Google:
             smtp=SMTP,
         )
 
-    def key_files(self, client: Mapping[str, Any], base_dir: Path, where: DocPath) -> KeyFiles:
+    def key_files(
+        self, client: Mapping[str, Any], base_dir: Path, where: DocPath, *, read: bool = True
+    ) -> KeyFiles:
         """client_id and client_secret from the console's client JSON download; the
         service account's fields from its key JSON."""
-        found = KeyFiles()
+        found = KeyFiles(unread=not read)
         if client.get("client_secrets_file"):
             self._client_secrets(client["client_secrets_file"], base_dir, where, found)
         if client.get("service_account_file"):
@@ -97,7 +99,8 @@ class Google:
 
     def _client_secrets(self, name: str, base_dir: Path, where: DocPath, found: KeyFiles) -> None:
         path = where + ("client_secrets_file",)
-        loaded = found.read(base_dir / name, path)
+        stand_in = {"web": {"client_id": f"<client_id in {name}>", "client_secret": ""}}
+        loaded = found.read(base_dir / name, path, stand_in)
         if loaded is None:
             return
         if isinstance(loaded.get("installed"), dict):
@@ -121,7 +124,8 @@ class Google:
 
     def _service_account(self, name: str, base_dir: Path, where: DocPath, found: KeyFiles) -> None:
         path = where + ("service_account_file",)
-        loaded = found.read(base_dir / name, path)
+        stand_in = {key: f"<{key} in {name}>" for key in ("client_email", "private_key_id")}
+        loaded = found.read(base_dir / name, path, {**stand_in, "private_key": "unread"})
         if loaded is None:
             return
         keys = ("client_email", "private_key_id", "private_key")

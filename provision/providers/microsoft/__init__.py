@@ -173,7 +173,9 @@ class Microsoft:
             name,
         )
 
-    def key_files(self, client: Mapping[str, Any], base_dir: Path, where: DocPath) -> KeyFiles:
+    def key_files(
+        self, client: Mapping[str, Any], base_dir: Path, where: DocPath, *, read: bool = True
+    ) -> KeyFiles:
         return KeyFiles()  # an exported manifest is read by drift, not for the model
 
     def uri_problems(self, entry: ClientUris) -> list[tuple[Severity, str]]:
