@@ -10,8 +10,8 @@ DRIFT_EXIT = 4
 
 
 def run(playbook: str, *, fmt: str, vault_password_file: str | None = None, jobs: int = 8) -> int:
-    checked = pipeline.check(playbook)
-    found = pipeline.drift(checked, jobs=jobs, vault_password_file=vault_password_file)
+    checked = pipeline.check(playbook, vault_password_file=vault_password_file)
+    found = pipeline.drift(checked, jobs=jobs)
     reporter(fmt).drifted(found)
     if found.errors:
         if fmt == "text":

@@ -32,15 +32,8 @@ def run(
     out.warnings(checked.warnings, brief=playbook)
     verified = None
     if verify:
-        verified = pipeline.verify(
-            checked,
-            smtp=smtp,
-            limit=limit,
-            jobs=jobs,
-            timeout=timeout,
-            vault_password_file=vault_password_file,
-        )
-    model, secrets = checked.model, checked.resolver
+        verified = pipeline.verify(checked, smtp=smtp, limit=limit, jobs=jobs, timeout=timeout)
+    model, secrets = checked.model, checked.secrets()
     del checked  # the loaded YAML: as big as all that follows
     report = pipeline.status(
         model,
@@ -50,7 +43,6 @@ def run(
         jobs=jobs,
         verified=verified,
         smtp=smtp,
-        vault_password_file=vault_password_file,
     )
     document = out.status(report)
     if output is None:

@@ -33,7 +33,6 @@ def run(
         limit=limit,
         jobs=jobs,
         timeout=timeout,
-        vault_password_file=vault_password_file,
         on_start=bar.start if bar else lambda total: None,
     )
     if bar:
