@@ -1,3 +1,3 @@
 """provision: declarative OAuth2 e-mail provisioning for innovaphone PBX and apps."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
