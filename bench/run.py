@@ -8,6 +8,8 @@ and times, each as a real subprocess:
   plan            python -m provision plan PLAYBOOK        (empty output dir)
   apply fresh     python -m provision apply PLAYBOOK       (empty output dir)
   apply no-change python -m provision apply PLAYBOOK       (after apply fresh)
+  status          python -m provision status PLAYBOOK      (empty output dir, as plan;
+                  no network: every identity is "never verified", exit 4)
 
 wall time best of k (k=3 below 20,000 sites, 1 from 20,000 on; --repeat), peak
 RSS (bench/_peak.py), and the start-up of ``provision validate`` on
@@ -52,7 +54,9 @@ from generate import APP_KINDS, environment, generate  # noqa: E402
 DEFAULT_SIZES = (200, 2000, 20000)
 QUICK_SIZES = (200, 2000)
 STARTUP_RUNS = 10
-STEPS = ("bare", "validate", "plan", "apply fresh", "apply no-change")
+STEPS = ("bare", "validate", "plan", "apply fresh", "apply no-change", "status")
+# issue 17: status reads what plan reads and more, and must cost no more than a plan
+STATUS_OVER_PLAN = 1.0
 # step -> (maximum ratio to the bare loop, label); the targets of issue 8.
 RATIO_TARGETS = {"apply fresh": 2.0, "apply no-change": 1.0, "validate": 1.0}
 STARTUP_TARGET_S = 0.150  # issue 12 (issue 8: 300 ms)
@@ -206,14 +210,16 @@ def run_size(
     playbook = generate(n_sites, directory, secrets)
     env = {**env_base, **environment(n_sites, secrets)}
     bare_out = directory / "bare-out"
-    # step -> (command, directory to empty before each run, check nothing changed, where, env)
-    steps: dict[str, tuple[list[str], Path | None, bool, Path, dict[str, str]]] = {
+    # step -> (command, directory to empty before each run, check nothing changed, where,
+    # env, exit status expected)
+    steps: dict[str, tuple[list[str], Path | None, bool, Path, dict[str, str], int]] = {
         "bare": (
             [sys.executable, str(BENCH / "bare_loop.py"), playbook.name, bare_out.name],
             bare_out,
             False,
             directory,
             env,
+            0,
         ),
     }
     copies = [(directory, env, "")]
@@ -231,6 +237,7 @@ def run_size(
                     False,
                     where,
                     step_env,
+                    0,
                 ),
                 f"plan{suffix}": (
                     provision("plan", playbook.name),
@@ -238,6 +245,7 @@ def run_size(
                     False,
                     where,
                     step_env,
+                    0,
                 ),
                 f"apply fresh{suffix}": (
                     provision("apply", playbook.name),
@@ -245,6 +253,7 @@ def run_size(
                     False,
                     where,
                     step_env,
+                    0,
                 ),
                 f"apply no-change{suffix}": (
                     provision("apply", playbook.name),
@@ -252,12 +261,22 @@ def run_size(
                     True,
                     where,
                     step_env,
+                    0,
                 ),
             }
         )
+    # the current provision only: the baseline's has no status command
+    steps["status"] = (
+        provision("status", playbook.name),
+        directory / "out",
+        False,
+        directory,
+        env,
+        4,
+    )
     results = {name: Measurement(name, n_sites) for name in steps}
     for run in range(repeat):
-        for name, (command, before, check_unchanged, where, step_env) in steps.items():
+        for name, (command, before, check_unchanged, where, step_env, rc) in steps.items():
             if before is not None:
                 clean(before)
             m = results[name]
@@ -267,6 +286,7 @@ def run_size(
                 env=step_env,
                 label=f"N={n_sites} {name} (run {run + 1})",
                 timeout=timeout,
+                expect_rc=rc,
             )
             if not m.walls or r.wall < m.best:
                 m.detail = r.stdout.splitlines()[0] if r.stdout.strip() else ""
@@ -402,6 +422,15 @@ def verdicts(results: list[Measurement], startup_ms: float) -> list[Verdict]:
                 f"{step} <= {limit:g}x bare", f"{value:.2f}x at {worst:,} sites", value <= limit
             )
         )
+    worst = max(judged, key=lambda n: table["status"][n].best / table["plan"][n].best)
+    value = table["status"][worst].best / table["plan"][worst].best
+    out.append(
+        Verdict(
+            f"status <= {STATUS_OVER_PLAN:g}x plan",
+            f"{value:.2f}x at {worst:,} sites",
+            value <= STATUS_OVER_PLAN,
+        )
+    )
     largest = sizes[-1]
     linear_notes = []
     linear_ok: bool | None = True
@@ -569,7 +598,11 @@ def comparison_table(
     ]
     pairs = [(0, "start-up (validate example.yaml)", startup_before, startup)]
     for n in sorted(table["bare"]):
-        pairs += [(n, step, table[step + BEFORE][n], table[step][n]) for step in STEPS[1:]]
+        pairs += [
+            (n, step, table[step + BEFORE][n], table[step][n])
+            for step in STEPS[1:]
+            if step + BEFORE in table
+        ]
     for n, step, old, new in pairs:
         rows.append(
             f"| {f'{n:,}' if n else '-'} | {step} | {old.best:.3f} | {new.best:.3f} | "

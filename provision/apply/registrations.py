@@ -45,6 +45,8 @@ class RegistrationApplied:
 
 @dataclass(frozen=True)
 class ExpiryWarning:
+    """A client secret that expires within settings.expiry_warning_days."""
+
     item: Item
     message: str
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from ..model import Client, Model
 from ..providers.microsoft.graph import parse_instant
@@ -26,7 +26,7 @@ def secret_expiry(
 ) -> SecretExpiry | None:
     """A warning when the client secret expires within `warning_days`, an error once it
     has: from Graph's latest endDateTime, else the spec's client_secret_expires."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     moment = parse_instant(graph_expires) if graph_expires else None
     if moment is not None:
         source, shown = "Graph", graph_expires

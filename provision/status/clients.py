@@ -5,7 +5,7 @@ console compared (an offline copy, Graph), and the files apply would write for i
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ..desired.state import Failure
 from ..model import Client, ClientUris
@@ -73,7 +73,7 @@ def _secret(
         expiry = SecretExpiry(moment, "graph")
     elif client.client_secret_expires is not None:
         day = client.client_secret_expires
-        start = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+        start = datetime(day.year, day.month, day.day, tzinfo=UTC)
         expiry = SecretExpiry(start, "client_secret_expires")
 
     def check(status: CheckStatus, reason: str, fix: str | None = None) -> Check:

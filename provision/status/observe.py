@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ..desired.credentials import Unit
@@ -79,7 +79,7 @@ def _names(directory: Path) -> frozenset[str]:
 def token_file(store: TokenStore, identity: str) -> TokenFile:
     try:
         path = store.path(identity)
-        modified = datetime.fromtimestamp(os.stat(path).st_mtime, timezone.utc)
+        modified = datetime.fromtimestamp(os.stat(path).st_mtime, UTC)
     except FileNotFoundError:
         return TokenFile(stored=False)
     except (OSError, TokenError) as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Literal, NamedTuple
 
 from ..model import ProviderName
@@ -43,7 +43,7 @@ def instant(moment: datetime | None) -> str | None:
     """ISO 8601 UTC with a `Z`, as every format prints times."""
     if moment is None:
         return None
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Check(NamedTuple):  # a tuple: a fleet has tens of thousands of checks

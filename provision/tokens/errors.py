@@ -4,7 +4,7 @@ of every secret the request holds. Hints are looked up where the provider is kno
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..errors import shorten
@@ -66,7 +66,7 @@ def token_from_answer(answer: dict[str, Any], now: datetime | None = None) -> To
     refresh = answer.get("refresh_token")
     return Token(
         access_token=Secret(str(answer["access_token"]), "access token"),
-        expires_at=(now or datetime.now(timezone.utc)) + timedelta(seconds=lifetime),
+        expires_at=(now or datetime.now(UTC)) + timedelta(seconds=lifetime),
         refresh_token=Secret(str(refresh), "refresh token") if refresh else None,
     )
 

@@ -19,7 +19,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast, get_args
 
@@ -142,7 +142,7 @@ def _write(directory: Path, records: Mapping[str, VerifyRecord]) -> dict[str, st
 
 
 def _instant(moment: datetime | None) -> str | None:
-    return moment.astimezone(timezone.utc).isoformat() if moment is not None else None
+    return moment.astimezone(UTC).isoformat() if moment is not None else None
 
 
 def _parse(text: object) -> datetime | None:
@@ -151,7 +151,7 @@ def _parse(text: object) -> datetime | None:
     if not isinstance(text, str):
         raise TypeError("not a time")
     moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _from_json(document: Any, identity: str) -> VerifyRecord:

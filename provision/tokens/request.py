@@ -5,7 +5,7 @@ library."""
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Literal
 
 from ..errors import OperationError
@@ -56,7 +56,7 @@ class Token:
 
     def valid_for(self, now: datetime | None = None) -> float:
         """Seconds until expiry (negative once expired)."""
-        return (self.expires_at - (now or datetime.now(timezone.utc))).total_seconds()
+        return (self.expires_at - (now or datetime.now(UTC))).total_seconds()
 
 
 class TokenError(OperationError):

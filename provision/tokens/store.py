@@ -16,7 +16,7 @@ import secrets as secrets_module
 import stat
 import threading
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +49,7 @@ class StoredTokens:
             return None
         if self.credentials is None or not hmac.compare_digest(credentials, self.credentials):
             return None
-        if self.expires_at - (now or datetime.now(timezone.utc)) <= REUSE_MARGIN:
+        if self.expires_at - (now or datetime.now(UTC)) <= REUSE_MARGIN:
             return None
         return Token(self.access_token, self.expires_at, self.refresh_token)
 
@@ -196,7 +196,7 @@ def _to_json(identity: str, tokens: StoredTokens) -> dict[str, Any]:
         if value is not None:
             data[key] = value.reveal()
     if tokens.expires_at is not None:
-        data["expires_at"] = tokens.expires_at.astimezone(timezone.utc).isoformat()
+        data["expires_at"] = tokens.expires_at.astimezone(UTC).isoformat()
     if tokens.credentials is not None:
         data["credentials"] = tokens.credentials
     if tokens.public_client:
@@ -217,7 +217,7 @@ def _from_json(data: Any) -> StoredTokens:
     expires = data.get("expires_at")
     if expires is not None:
         when = datetime.fromisoformat(expires)
-        values["expires_at"] = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+        values["expires_at"] = when if when.tzinfo else when.replace(tzinfo=UTC)
     if isinstance(data.get("credentials"), str):
         values["credentials"] = data["credentials"]
     values["public_client"] = data.get("public_client") is True

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from tests.fakes.graph import LocalGraph
@@ -27,8 +27,8 @@ FAILING_ID = "77777777-2222-3333-4444-555555555555"
 EXPIRING_SECRET = "S3cr3t-STATUS-expiring-qwerty"
 FAILING_SECRET = "S3cr3t-STATUS-failing-qwerty"
 STALE = "https://old.acme.com/fax/auth.htm"  # in the exact registration: drift
-HEALTHY_ENDS = datetime.now(timezone.utc) + timedelta(days=400)
-EXPIRING_ENDS = datetime.now(timezone.utc) + timedelta(days=10)
+HEALTHY_ENDS = datetime.now(UTC) + timedelta(days=400)
+EXPIRING_ENDS = datetime.now(UTC) + timedelta(days=10)
 #: every secret the fleet's playbook holds or the test knows
 STATUS_SECRETS = (*SECRET_VALUES, EXPIRING_SECRET, FAILING_SECRET)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -124,7 +124,7 @@ def _by_name(entries: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def _soon(days: int) -> str:
-    moment = datetime.now(timezone.utc) + timedelta(days=days)
+    moment = datetime.now(UTC) + timedelta(days=days)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

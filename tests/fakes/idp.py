@@ -1286,7 +1286,7 @@ class LocalIdP(TLSHTTPService):
     # -- error rendering ---------------------------------------------------
     def _error_response(self, flavor: str, err: OAuthError) -> Response:
         if flavor == ENTRA and err.aadsts is not None:
-            now = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
+            now = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M:%SZ")
             trace, corr = str(uuid.uuid4()), str(uuid.uuid4())
             body: dict[str, Any] = {
                 "error": err.error,

@@ -86,7 +86,7 @@ class _Material:
 
 @functools.lru_cache(maxsize=1)
 def _material() -> _Material:
-    now = _dt.datetime.now(_dt.timezone.utc)
+    now = _dt.datetime.now(_dt.UTC)
     not_before = now - _dt.timedelta(days=1)
     not_after = now + _dt.timedelta(days=30)
 

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import functools
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ...secret import Secret
@@ -78,7 +78,7 @@ def _expiry(credentials: Any) -> datetime:
     expiry: datetime | None = credentials.expiry  # naive UTC in google-auth
     if expiry is None:
         raise TokenError("the token answer carries no expiry")
-    return expiry.replace(tzinfo=timezone.utc) if expiry.tzinfo is None else expiry
+    return expiry.replace(tzinfo=UTC) if expiry.tzinfo is None else expiry
 
 
 def acquire_service_account(req: TokenRequest, session: requests.Session) -> Token:

@@ -4,7 +4,7 @@ Entra's limits), which URIs provision added, and client secret expiry."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -91,12 +91,12 @@ def test_latest_end_and_instants() -> None:
     ]
     assert latest_end(credentials) == "2027-10-01T00:00:00Z"
     assert latest_end([]) is None and latest_end(None) is None
-    assert parse_instant("2027-10-01") == datetime(2027, 10, 1, tzinfo=timezone.utc)
-    assert parse_instant("2027-10-01T02:00:00+02:00") == datetime(2027, 10, 1, tzinfo=timezone.utc)
+    assert parse_instant("2027-10-01") == datetime(2027, 10, 1, tzinfo=UTC)
+    assert parse_instant("2027-10-01T02:00:00+02:00") == datetime(2027, 10, 1, tzinfo=UTC)
 
 
 def test_secret_expiry() -> None:
-    now = datetime(2026, 1, 1, 12, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 1, 12, tzinfo=UTC)
     client = _client("merge")
     assert secret_expiry(client, None, 30, now) is None
     assert secret_expiry(client, "2026-03-01T00:00:00Z", 30, now) is None

@@ -4,7 +4,7 @@ backslashes, line breaks, control characters, markup)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from provision.status.report import (
     AppStatus,
@@ -19,7 +19,7 @@ from provision.status.report import (
 )
 from provision.tokens.records import VerifyRecord
 
-NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 HOSTILE = 'a "quoted" \\ back\nslash <script>alert(1)</script> & \x07bell'
 
 

@@ -4,7 +4,7 @@ its secret's end through Graph (the plan does not), and says so when Graph canno
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +66,7 @@ def test_the_secret_end_is_read_through_the_graph_client(
 ) -> None:
     monkeypatch.setenv("STATUS_GRAPH_SECRET", CALLER_SECRET)
     idp.add_client(CALLER, secret=CALLER_SECRET)
-    ends = datetime.now(timezone.utc) + timedelta(days=12)
+    ends = datetime.now(UTC) + timedelta(days=12)
     graph.add_application(WATCHED, [], secret_end_dates=[ends])
     watched, check = _expiry(_playbook(tmp_path, idp, graph, pki))
     assert watched.secret is not None and watched.secret.source == "graph"

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from provision.desired.credentials import Unit
 from provision.model import Client, Identity
@@ -11,7 +11,7 @@ from provision.status.identities import identity_status
 from provision.status.observe import TokenFile
 from provision.tokens.records import VerifyRecord
 
-NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from provision.tokens.verify import IdentityResult
 from tests.playbook_helpers import stats_under, write_yaml
 
 TODAY = date.today()
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 PBX = "https://pbx.acme.com/OAUTH2-CLIENT/auth.htm"
 
 
@@ -139,9 +139,7 @@ def test_secret_expiry_by_client_secret_expires(playbook: Path) -> None:
     assert not [c for c in report.checks() if c.name == "google" and c.check == "secret_expiry"]
     expires = {c.name: c.secret for c in report.clients}
     assert expires["far"] is not None and expires["far"].source == "client_secret_expires"
-    assert expires["far"].at == datetime(
-        *(TODAY + timedelta(days=400)).timetuple()[:3], tzinfo=timezone.utc
-    )
+    assert expires["far"].at == datetime(*(TODAY + timedelta(days=400)).timetuple()[:3], tzinfo=UTC)
     assert expires["unknown"] is None
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import stat
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from provision.secret import PLACEHOLDER, Secret
@@ -19,7 +19,7 @@ from provision.tokens.records import (
 )
 from provision.tokens.verify import IdentityResult
 
-T0 = datetime(2026, 5, 4, 6, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 5, 4, 6, 0, tzinfo=UTC)
 
 
 def _result(name: str, status: str = "ok", at: datetime = T0, **fields: str) -> IdentityResult:

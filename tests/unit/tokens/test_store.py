@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import stat
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -37,7 +37,7 @@ def _req(identity: str = "acme-mail", secret: str = "Cl1ent-SECRET-xyzzy") -> To
 def _token(minutes: float, refresh: str | None = REFRESH) -> Token:
     return Token(
         Secret(ACCESS),
-        datetime.now(timezone.utc) + timedelta(minutes=minutes),
+        datetime.now(UTC) + timedelta(minutes=minutes),
         Secret(refresh) if refresh else None,
     )
 
