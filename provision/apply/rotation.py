@@ -14,9 +14,6 @@ replaced, after every identity verified again with the secret in the store.
 
 from __future__ import annotations
 
-import errno
-import fcntl
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -24,7 +21,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
 from ..errors import OperationError, PlaybookError
-from ..files import make_dirs
+from ..files import exclusive
 from ..plan.rotation import RotationPlan
 from ..plan.rotation_state import Rotation, RotationState, write_state
 from ..providers.microsoft.graph import GraphError, GraphTokens, format_instant
@@ -217,19 +214,6 @@ def _save(plan: RotationPlan, state: RotationState) -> RotationState:
 @contextmanager
 def _locked(plan: RotationPlan) -> Iterator[None]:
     """One rotation of a client at a time (a second would add a second secret)."""
-    path = plan.state_file.with_suffix(".lock")
-    make_dirs(path.parent)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                raise OperationError(
-                    f"another rotate-secret is running for client '{plan.client.name}' "
-                    f"(lock {path}); try again when it has finished"
-                ) from None
-            raise
+    busy = f"another rotate-secret is running for client '{plan.client.name}'"
+    with exclusive(plan.state_file.with_suffix(".lock"), busy):
         yield
-    finally:
-        os.close(fd)

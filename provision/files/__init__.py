@@ -1,7 +1,7 @@
 """Files: bounded reads (read.py), the one atomic writer (write.py), contained below a
 root without following links (tree.py), and the output directory's lock (lock.py)."""
 
-from .lock import LOCK, MANIFEST, output_lock
+from .lock import LOCK, MANIFEST, exclusive, output_lock
 from .read import MAX_FILE, MAX_PLAYBOOK_FILE, JsonFileError, UnreadableFile, read_file, read_json
 from .tree import Refused, Tree, inside, make_dirs
 from .write import (
@@ -26,6 +26,7 @@ __all__ = [
     "UnreadableFile",
     "Write",
     "WriteFailure",
+    "exclusive",
     "inside",
     "make_dirs",
     "output_lock",
