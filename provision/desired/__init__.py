@@ -66,7 +66,9 @@ def desired_files(
         ):
             yield DesiredFile(
                 path=f"sites/{site.name}.md",
-                content=render_sheet(site, uris, model.kinds),
+                content=render_sheet(
+                    site, uris, model.kinds, bool(model.settings.deliver.get("app_config"))
+                ),
                 mode=PUBLIC_MODE,
                 item=Item("sheet", site.name),
             )

@@ -19,12 +19,19 @@ from .fields import app_fields
 PLAIN = frozenset({"sender_name", "mode_label"})  # shown as text; other values as code
 
 
-def render_sheet(site: Site, uris: Mapping[str, ClientUris], kinds: Mapping[str, AppKind]) -> bytes:
-    return package_template("site.md.j2").render(**_sheet_context(site, uris, kinds)).encode()
+def render_sheet(
+    site: Site,
+    uris: Mapping[str, ClientUris],
+    kinds: Mapping[str, AppKind],
+    delivered: bool = False,
+) -> bytes:
+    """The site's sheet; `delivered`: a deliver command carries app configs to the apps."""
+    context = _sheet_context(site, uris, kinds, delivered)
+    return package_template("site.md.j2").render(**context).encode()
 
 
 def _sheet_context(
-    site: Site, uris: Mapping[str, ClientUris], kinds: Mapping[str, AppKind]
+    site: Site, uris: Mapping[str, ClientUris], kinds: Mapping[str, AppKind], delivered: bool
 ) -> dict[str, Any]:
     """Namespaces, not dicts: Jinja2 tries an attribute before a key, and a failed getattr
     is slow."""
@@ -33,7 +40,7 @@ def _sheet_context(
         "site": site,
         "diagram": diagram(site, kinds),
         "apps": apps,
-        "clients": _clients(site, uris),
+        "clients": _clients(site, uris, delivered),
     }
 
 
@@ -65,7 +72,7 @@ def _app(app: App, ui: AppUi) -> SimpleNamespace:
     )
 
 
-def _clients(site: Site, uris: Mapping[str, ClientUris]) -> list[SimpleNamespace]:
+def _clients(site: Site, uris: Mapping[str, ClientUris], delivered: bool) -> list[SimpleNamespace]:
     used: dict[str, list[App]] = {}
     for app in site.apps:
         used.setdefault(app.identity.client.name, []).append(app)
@@ -90,11 +97,20 @@ def _clients(site: Site, uris: Mapping[str, ClientUris]) -> list[SimpleNamespace
             client_email=client.client_email,
             service_account_client_id=client.service_account_client_id,
         )
+        # rotate-secret renews an Entra client secret; an app no deliver command reaches
+        # keeps the old one until someone enters the new value
+        by_hand = [
+            app.name
+            for app in apps
+            if client.provider == "microsoft"
+            and mode_spec(app.identity.mode).secret == "client_secret"
+        ]
         clients.append(
             SimpleNamespace(
                 name=client.name,
                 provider=client.provider,
                 checklist=provider(client.provider).checklist(view),
+                renew_by_hand=[] if delivered else by_hand,
             )
         )
     return clients

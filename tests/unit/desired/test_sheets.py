@@ -7,10 +7,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.playbook_helpers import assert_absent, check_golden, cli_run, copy_playbook
+from tests.playbook_helpers import (
+    assert_absent,
+    check_golden,
+    cli_run,
+    copy_playbook,
+    edit_playbook,
+)
 
 SECRETS = [
     "AZ-sheets-fake-secret",
@@ -146,3 +153,22 @@ def test_a_national_cloud_s_checklist_and_configs(out: Path) -> None:
         in (agency["authorization_url"])
     )
     assert "outlook.office365.us%2FSMTP.Send" in agency["authorization_url"]
+
+
+def test_apps_no_deliver_command_reaches_are_named_for_a_secret_renewal(
+    out: Path, tmp_path: Path
+) -> None:
+    renewal = "When its client secret is renewed (`provision rotate-secret`), no deliver"
+    assert "enter the new value by hand in pbx." in _sheet(out, "agency")
+    assert renewal not in _sheet(out, "beta")  # google: nothing rotates its secrets
+    playbook = copy_playbook("sheets", tmp_path)
+    for secret in (playbook.parent / "secrets").iterdir():
+        secret.chmod(0o600)
+
+    def deliver(document: dict[str, Any]) -> None:
+        document.setdefault("settings", {})["deliver"] = {"app_config": ["true"]}
+
+    edit_playbook(playbook, deliver)
+    run = cli_run(["apply", playbook], env={"SHEETS_AGENCY_SECRET": "AGENCY-sheets-fake-secret"})
+    assert run.exit_code == 0, run.output
+    assert renewal not in (playbook.parent / "out" / "sites" / "agency.md").read_text()
