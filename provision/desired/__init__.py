@@ -18,7 +18,7 @@ from ..model import App, Item, Model, Site
 from ..resolve.secrets import SecretResolver
 from ..secret import SecretRef
 from ..templating import package_template
-from .app_config import SECRET_KEYS, UnresolvedSecret, app_config, render_app
+from .app_config import SECRET_KEYS, AppView, UnresolvedSecret, app_config, app_view, render_app
 from .outputs import app_context, client_context, outputs_of, site_context
 from .sheets import render_sheet
 from .state import PUBLIC_MODE, SECRET_MODE, DesiredFile, Failure
@@ -31,16 +31,37 @@ T = TypeVar("T")
 def desired_files(
     model: Model, secrets: SecretResolver, limit: Limit, failures: list[Failure]
 ) -> Iterator[DesiredFile]:
-    """Every file of the selected apps and sites, and of every client (a console holds
-    every app's URI, whatever --limit says); what cannot be made goes to `failures`."""
+    """Every file of the selected apps and sites (site by site: its apps, then its sheet),
+    and of every client (a console holds every app's URI, whatever --limit says); what
+    cannot be made goes to `failures`."""
     deliver = model.settings.deliver
     unresolved: dict[SecretRef, Item] = {}  # each secret that failed: the first app it failed
+    uris = {entry.client.name: entry for entry in model.redirect_uris}
     for site in model.sites:
+        views: dict[Item, AppView] = {}  # made once for an app's config and the site's sheet
         for app in site.apps:
             if limit.selects(app.site, app.name):
+                view = views[app.item] = app_view(app, model.kinds[app.kind].ui)
                 yield from _app_files(
-                    model, secrets, failures, unresolved, site, app, deliver.get("app_config")
+                    model, secrets, failures, unresolved, site, app, view, deliver.get("app_config")
                 )
+        if views or (not site.apps and limit.selects(site.name)):
+            yield DesiredFile(
+                path=f"sites/{site.name}.md",
+                content=render_sheet(
+                    site, uris, model.kinds, bool(deliver.get("app_config")), views
+                ),
+                mode=PUBLIC_MODE,
+                item=Item("sheet", site.name),
+            )
+            yield from outputs_of(
+                model.outputs,
+                model.base_dir,
+                failures,
+                "site",
+                Item("site", site.name),
+                _context_of("site", site_context, site),
+            )
     template = package_template("redirect-uris.txt.j2")
     for entry in model.redirect_uris:
         item = Item("client", entry.client.name)
@@ -59,27 +80,6 @@ def desired_files(
             item,
             _context_of("client", client_context, entry),
         )
-    uris = {entry.client.name: entry for entry in model.redirect_uris}
-    for site in model.sites:
-        if any(limit.selects(site.name, app.name) for app in site.apps) or (
-            not site.apps and limit.selects(site.name)
-        ):
-            yield DesiredFile(
-                path=f"sites/{site.name}.md",
-                content=render_sheet(
-                    site, uris, model.kinds, bool(model.settings.deliver.get("app_config"))
-                ),
-                mode=PUBLIC_MODE,
-                item=Item("sheet", site.name),
-            )
-            yield from outputs_of(
-                model.outputs,
-                model.base_dir,
-                failures,
-                "site",
-                Item("site", site.name),
-                _context_of("site", site_context, site),
-            )
 
 
 def _app_files(
@@ -89,11 +89,12 @@ def _app_files(
     unresolved: dict[SecretRef, Item],
     site: Site,
     app: App,
+    view: AppView,
     deliver: tuple[str, ...] | None,
 ) -> Iterator[DesiredFile]:
     """The app's config, and its own outputs; a secret that does not resolve fails it."""
     try:
-        config, held = app_config(app, model.kinds[app.kind].ui, secrets)
+        config, held = app_config(view, secrets)
     except UnresolvedSecret as exc:
         failures.append(Failure(app.item, _unresolved(exc, app.item, unresolved)))
         return

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from ..catalog import AppUi
@@ -15,7 +16,7 @@ from ..resolve.secrets import SecretResolver
 from ..secret import PLACEHOLDER, Secret, SecretError, SecretRef
 from ..templating import package_template
 from .authorization import authorization_url, encoded_base
-from .fields import app_fields
+from .fields import Field, app_fields
 
 TEMPLATE = "app.json.j2"
 # the keys under which an app config may carry a secret, whatever its mode
@@ -90,21 +91,34 @@ def secret_refs(app: App) -> dict[str, SecretRef]:
     return refs
 
 
-def app_config(
-    app: App, ui: AppUi, secrets: SecretResolver
-) -> tuple[dict[str, Any], dict[str, Secret]]:
-    """The app's configuration, and the secrets it holds by key. Raises SecretError."""
+@dataclass(frozen=True)
+class AppView:
+    """An app's configuration but its secrets, where each secret is kept, and the fields
+    its UI shows: what its config file and its setup sheet section are made of."""
+
+    config: Mapping[str, Any]
+    refs: Mapping[str, SecretRef]
+    fields: tuple[Field, ...]
+    where: str  # where in the app's UI the fields are
+
+
+def app_view(app: App, ui: AppUi) -> AppView:
     config = public_config(app)
     refs = secret_refs(app)
+    fields = tuple(app_fields(app, ui, config.keys() | refs.keys()))
+    return AppView(config, refs, fields, ui.where)
+
+
+def app_config(view: AppView, secrets: SecretResolver) -> tuple[dict[str, Any], dict[str, Secret]]:
+    """The app's configuration, and the secrets it holds by key. Raises SecretError."""
     held = {}
-    for key, ref in refs.items():
+    for key, ref in view.refs.items():
         try:
             held[key] = secrets.resolve(ref)
         except SecretError as exc:
             raise UnresolvedSecret(ref, str(exc)) from None
-    fields = app_fields(app, ui, config.keys() | refs.keys())
-    config["ui"] = {"where": ui.where, "fields": {f.label: f.key for f in fields}}
-    return config, held
+    fields = {f.label: f.key for f in view.fields}
+    return {**view.config, "ui": {"where": view.where, "fields": fields}}, held
 
 
 def render_app(config: Mapping[str, Any], held: Mapping[str, Secret]) -> bytes:

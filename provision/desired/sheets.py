@@ -9,12 +9,11 @@ from types import SimpleNamespace
 from typing import Any
 
 from ..catalog import AppKind, AppUi
-from ..model import App, ClientUris, Site
+from ..model import App, ClientUris, Item, Site
 from ..providers import mode_spec, provider
 from ..providers.base import SheetClient
 from ..templating import package_template
-from .app_config import public_config, secret_refs
-from .fields import app_fields
+from .app_config import AppView, app_view
 
 PLAIN = frozenset({"sender_name", "mode_label"})  # shown as text; other values as code
 
@@ -24,18 +23,24 @@ def render_sheet(
     uris: Mapping[str, ClientUris],
     kinds: Mapping[str, AppKind],
     delivered: bool = False,
+    views: Mapping[Item, AppView] | None = None,
 ) -> bytes:
-    """The site's sheet; `delivered`: a deliver command carries app configs to the apps."""
-    context = _sheet_context(site, uris, kinds, delivered)
+    """The site's sheet; `delivered`: a deliver command carries app configs to the apps;
+    `views`: the apps' views made for their config files already."""
+    context = _sheet_context(site, uris, kinds, delivered, views or {})
     return package_template("site.md.j2").render(**context).encode()
 
 
 def _sheet_context(
-    site: Site, uris: Mapping[str, ClientUris], kinds: Mapping[str, AppKind], delivered: bool
+    site: Site,
+    uris: Mapping[str, ClientUris],
+    kinds: Mapping[str, AppKind],
+    delivered: bool,
+    views: Mapping[Item, AppView],
 ) -> dict[str, Any]:
     """Namespaces, not dicts: Jinja2 tries an attribute before a key, and a failed getattr
     is slow."""
-    apps = [_app(app, kinds[app.kind].ui) for app in site.apps]
+    apps = [_app(app, kinds[app.kind].ui, views.get(app.item)) for app in site.apps]
     return {
         "site": site,
         "diagram": diagram(site, kinds),
@@ -44,11 +49,11 @@ def _sheet_context(
     }
 
 
-def _app(app: App, ui: AppUi) -> SimpleNamespace:
-    config = public_config(app)
-    refs = secret_refs(app)
+def _app(app: App, ui: AppUi, view: AppView | None) -> SimpleNamespace:
+    view = view or app_view(app, ui)
+    config, refs = view.config, view.refs
     rows = []
-    for field in app_fields(app, ui, config.keys() | refs.keys()):
+    for field in view.fields:
         if field.key in refs:
             value = f"not shown here: {refs[field.key].describe()}"
         elif field.key in PLAIN:
