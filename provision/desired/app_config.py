@@ -14,11 +14,10 @@ from ..model import App
 from ..providers import mode_spec
 from ..resolve.secrets import SecretResolver
 from ..secret import PLACEHOLDER, Secret, SecretError, SecretRef
-from ..templating import package_template
+from ..templating import json_object
 from .authorization import authorization_url, encoded_base
 from .fields import Field, app_fields
 
-TEMPLATE = "app.json.j2"
 # the keys under which an app config may carry a secret, whatever its mode
 SECRET_KEYS = frozenset({"client_secret", "password", "private_key"})
 
@@ -123,7 +122,7 @@ def app_config(view: AppView, secrets: SecretResolver) -> tuple[dict[str, Any], 
 
 def render_app(config: Mapping[str, Any], held: Mapping[str, Secret]) -> bytes:
     real = {**config, **{key: secret.reveal() for key, secret in held.items()}}
-    return package_template(TEMPLATE).render(config=real).encode()
+    return _layout(real)
 
 
 def mask_app_json(old: bytes, keys: Iterable[str]) -> bytes | None:
@@ -137,4 +136,9 @@ def mask_app_json(old: bytes, keys: Iterable[str]) -> bytes | None:
     for key in keys:
         if key in config:
             config[key] = PLACEHOLDER
-    return package_template(TEMPLATE).render(config=config).encode()
+    return _layout(config)
+
+
+def _layout(config: Mapping[str, Any]) -> bytes:
+    """An app config's text: one key a line at every depth, a newline at the end."""
+    return (json_object(config) + "\n").encode()
