@@ -4,6 +4,7 @@ and client secret rotation, which plan and apply in their own way."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -104,6 +105,9 @@ def status(
     chosen = scope(model, limit)
     secrets = secrets or SecretResolver(model.base_dir, None)
     planned = plan(model, limit=limit, jobs=jobs, secrets=secrets)
+    # what each file change does, not its content (a fresh fleet's: hundreds of MB)
+    files = tuple(replace(change, desired=None, old=None) for change in planned.files)
+    planned = replace(planned, files=files)
     unmanaged = unmanaged_graph_clients(model, [client.name for client in chosen.clients])
     reads = read_secret_ends(model, unmanaged, secrets, planned.tokens, jobs=jobs)
     return build_status(
