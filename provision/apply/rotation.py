@@ -14,7 +14,7 @@ replaced, after every identity verified again with the secret in the store.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -122,7 +122,7 @@ def _rotate(plan: RotationPlan, options: Options) -> RotationResult:
         done.append(f"wrote {len(apps)} app config(s)")
     options.progress(f"{plan.client.name}: verifying {len(plan.identities)} identity(ies)")
     results = verify(reloaded, plan.client, options.progress, timeout=options.timeout)
-    bad = [r for r in results if r.status != "ok"]
+    bad, why = _unverified(results)
     if bad:
         return RotationResult(
             plan,
@@ -131,8 +131,7 @@ def _rotate(plan: RotationPlan, options: Options) -> RotationResult:
             tuple(done),
             tuple(apps),
             tuple(results),
-            error=f"{len(bad)} identity(ies) did not verify with the new secret: "
-            + "; ".join(r.error or f"{r.name}: {r.status}" for r in bad),
+            error=f"{len(bad)} identity(ies) did not verify with the new secret: {why}",
             hint=(bad[0].hint.rstrip(". ") + "; " if bad[0].hint else "")
             + VERIFY_HINT.format(client=plan.client.name),
         )
@@ -141,6 +140,12 @@ def _rotate(plan: RotationPlan, options: Options) -> RotationResult:
     return RotationResult(
         plan, "rotated", rotation.key_id, tuple(done), tuple(apps), tuple(results)
     )
+
+
+def _unverified(results: Sequence[IdentityResult]) -> tuple[list[IdentityResult], str]:
+    """The identities that did not verify, and why, in one line."""
+    bad = [result for result in results if result.status != "ok"]
+    return bad, "; ".join(r.error or f"{r.name}: {r.status}" for r in bad)
 
 
 def _finished(state: RotationState, rotation: Rotation) -> RotationState:
@@ -160,14 +165,14 @@ def _retire(plan: RotationPlan, options: Options) -> RotationResult:
     reloaded: Reloaded = options.reload(plan.apps)
     options.progress(f"{plan.client.name}: verifying every identity before retiring")
     results = verify(reloaded, plan.client, options.progress, timeout=options.timeout)
-    bad = [r for r in results if r.status != "ok"]
+    bad, why = _unverified(results)
     if bad:
         return RotationResult(
             plan,
             "failed",
             identities=tuple(results),
             error="not every identity verified with the current secret: nothing was retired; "
-            + "; ".join(r.error or f"{r.name}: {r.status}" for r in bad),
+            + why,
             hint=bad[0].hint,
         )
     caller, state = plan.caller, plan.state
