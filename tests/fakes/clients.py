@@ -13,6 +13,10 @@
   dropped; this wrapper rewrites ``https://127.0.0.1/...`` to
   ``https://127.0.0.1:PORT/...`` and passes everything else through.
 - ``msal_http_client(pki, idp)``: both of the above in one call.
+- ``Browser(pki)``: an ``echo`` for ``provision authorize`` that opens the printed URL
+  in the background as a person would: it follows the identity provider's redirect to
+  the loopback (on 127.0.0.1), or stops at its error page; ``statuses`` and ``landing``
+  say which.
 - ``google_request(pki, timeout=10)``: a ``google.auth.transport.requests.Request``
   on a ``tls_session`` whose default timeout is *timeout* (google-auth's own
   default is 120 s) for ``credentials.refresh(request)``.
@@ -23,6 +27,7 @@ it only has to let tests inject an ``http_client``/session.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -30,7 +35,13 @@ import requests
 
 from .pki import PKI
 
-__all__ = ["PortPreservingHttpClient", "google_request", "msal_http_client", "tls_session"]
+__all__ = [
+    "Browser",
+    "PortPreservingHttpClient",
+    "google_request",
+    "msal_http_client",
+    "tls_session",
+]
 
 
 def tls_session(pki: PKI) -> requests.Session:
@@ -94,3 +105,35 @@ def google_request(pki: PKI, timeout: float = 10.0) -> Any:
             return super().__call__(url, method, body, headers, timeout, **kwargs)
 
     return _Request(session=tls_session(pki))
+
+
+class Browser:
+    """An `echo` that opens the printed authorization URL as a person would, in the
+    background: it follows the identity provider's redirect to the loopback, or stops at
+    its error page. `statuses`: the IdP's answers; `landing`: the loopback's page."""
+
+    def __init__(self, pki: PKI) -> None:
+        self.lines: list[str] = []
+        self.pki = pki
+        self.statuses: list[int] = []
+        self.landing: requests.Response | None = None
+        self.thread: threading.Thread | None = None
+
+    def __call__(self, line: str) -> None:
+        self.lines.append(line)
+        if line.startswith("https://"):
+            self.thread = threading.Thread(target=self._open, args=(line,), daemon=True)
+            self.thread.start()
+
+    @property
+    def url(self) -> str:
+        """The authorization URL printed."""
+        return next(line for line in self.lines if line.startswith("https://"))
+
+    def _open(self, url: str) -> None:
+        with tls_session(self.pki) as http:
+            answer = http.get(url, allow_redirects=False, timeout=5)
+            self.statuses.append(answer.status_code)
+            if answer.status_code == 302:
+                location = answer.headers["Location"].replace("//localhost:", "//127.0.0.1:")
+                self.landing = http.get(location, timeout=5)

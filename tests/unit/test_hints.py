@@ -8,12 +8,10 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
 from provision.hints import COMMON_HINTS, Hints, hint_for
 from provision.providers import PROVIDERS
@@ -28,6 +26,7 @@ from provision.tokens.loopback import Interaction
 from provision.tokens.request import TokenError, TokenRequest
 from provision.tokens.store import TokenStore
 from tests.fakes._http import free_port
+from tests.fakes.clients import Browser
 from tests.fakes.fixtures import idp, pki  # noqa: F401
 
 # (table, a server's text as provision reports it, a phrase of the fix meant for it)
@@ -386,32 +385,6 @@ def test_hints_are_plain_text() -> None:
 # -- provision authorize names the redirect URI it sent -------------------------------------
 
 SECRET = "S3cr3t-HINTS-client-xyzzy"
-
-
-class Browser:
-    """An `echo` that opens the printed URL like a person would: it follows the identity
-    provider's redirect to the loopback, or stops at its error page."""
-
-    def __init__(self, pki: Any) -> None:
-        self.lines: list[str] = []
-        self.ca_file = str(pki.ca_file)
-        self.statuses: list[int] = []
-        self.thread: threading.Thread | None = None
-
-    def __call__(self, line: str) -> None:
-        self.lines.append(line)
-        if line.startswith("https://"):
-            self.thread = threading.Thread(target=self._open, args=(line,), daemon=True)
-            self.thread.start()
-
-    def _open(self, url: str) -> None:
-        with requests.Session() as http:
-            http.trust_env = False
-            answer = http.get(url, verify=self.ca_file, allow_redirects=False, timeout=5)
-            self.statuses.append(answer.status_code)
-            if answer.status_code == 302:
-                location = answer.headers["Location"].replace("//localhost:", "//127.0.0.1:")
-                http.get(location, timeout=5)
 
 
 def _authorize(idp: Any, pki: Any, tmp_path: Path, provider: str, port: int) -> TokenError:

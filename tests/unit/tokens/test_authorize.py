@@ -21,36 +21,10 @@ from provision.tokens.request import TokenError, TokenRequest
 from provision.tokens.store import TokenStore
 from provision.tokens.verify import acquire_token
 from tests.fakes._http import free_port
+from tests.fakes.clients import Browser
 from tests.fakes.fixtures import idp, pki  # noqa: F401
 
 SECRET = "S3cr3t-CLIENT-xyzzy"
-
-
-class Browser:
-    """An `echo` that opens the printed URL like a user would, in the background."""
-
-    def __init__(self, pki: Any) -> None:
-        self.lines: list[str] = []
-        self.ca_file = str(pki.ca_file)
-        self.thread: threading.Thread | None = None
-        self.landing: requests.Response | None = None
-
-    def __call__(self, line: str) -> None:
-        self.lines.append(line)
-        if line.startswith("https://"):
-            self.thread = threading.Thread(target=self._open, args=(line,), daemon=True)
-            self.thread.start()
-
-    def _open(self, url: str) -> None:
-        with requests.Session() as http:
-            http.trust_env = False
-            answer = http.get(url, verify=self.ca_file, allow_redirects=False, timeout=5)
-            assert answer.status_code == 302, answer.text
-            self.landing = http.get(answer.headers["Location"], timeout=5)
-
-    @property
-    def url(self) -> str:
-        return next(line for line in self.lines if line.startswith("https://"))
 
 
 def _request(mode: str, provider: str, idp: Any, pki: Any, **fields: Any) -> TokenRequest:
