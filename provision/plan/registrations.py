@@ -22,7 +22,7 @@ from ..files import JsonFileError, Write, read_json
 from ..model import Client, ClientUris, Model
 from ..net.urls import insecure
 from ..providers.microsoft import entra_violations, uri_limit
-from ..providers.microsoft.graph import GraphError, GraphTokens, Registration, read_registration
+from ..providers.microsoft.graph import GraphError, GraphTokens, Registration, fetch_registration
 from ..resolve.secrets import SecretResolver
 from ..secret import SecretError, scrub
 
@@ -222,16 +222,11 @@ def plan_registrations(
 def _plan_one(
     entry: ClientUris, caller: TokenRequest, model: Model, tokens: GraphTokens
 ) -> RegistrationPlan:
-    from ..net.http import make_session
     from ..tokens.errors import describe
 
     client = entry.client
     try:
-        if not client.client_id:
-            raise GraphError("client_id is not set", "set the Application (client) ID")
-        with make_session(caller.ca_file, proxy=caller.proxy) as session:
-            token = tokens.get(caller, session)
-            registration = read_registration(session, client, caller.identity, token)
+        registration = fetch_registration(client, caller, tokens)
         owned = read_owned(state_path(model, client), registration.app_id)
         change = plan_change(entry, registration, owned)
     except GraphError as exc:

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from ..model import Client, Model
-from ..providers.microsoft.graph import GraphError, GraphTokens, read_registration
+from ..providers.microsoft.graph import GraphError, GraphTokens, fetch_registration
 from ..resolve.secrets import SecretResolver
 from ..secret import SecretError, scrub
 from ..tokens.request import TokenRequest
@@ -61,15 +61,10 @@ def read_secret_ends(
 
 
 def _read(client: Client, caller: TokenRequest, tokens: GraphTokens) -> GraphRead:
-    from ..net.http import make_session
     from ..tokens.errors import describe
 
     try:
-        if not client.client_id:
-            raise GraphError("client_id is not set", "set the Application (client) ID")
-        with make_session(caller.ca_file, proxy=caller.proxy) as session:
-            token = tokens.get(caller, session)
-            registration = read_registration(session, client, caller.identity, token)
+        registration = fetch_registration(client, caller, tokens)
     except GraphError as exc:
         return GraphRead(client.name, error=exc.message, hint=exc.hint)
     except Exception as exc:  # one registration's surprise must not stop the others

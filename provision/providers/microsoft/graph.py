@@ -210,3 +210,14 @@ class GraphTokens:
         if isinstance(known, GraphError):
             raise GraphError(known.message, known.hint)
         return known
+
+
+def fetch_registration(client: Client, caller: TokenRequest, tokens: GraphTokens) -> Registration:
+    """`client`'s registration read as `caller`, in a session of its own. GraphError."""
+    from ...net.http import make_session
+
+    if not client.client_id:
+        raise GraphError("client_id is not set", "set the Application (client) ID")
+    with make_session(caller.ca_file, proxy=caller.proxy) as session:
+        token = tokens.get(caller, session)
+        return read_registration(session, client, caller.identity, token)
