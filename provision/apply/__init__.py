@@ -43,6 +43,8 @@ class ApplyResult:
 
 
 def apply_plan(plan: Plan, *, check: bool = False, jobs: int = 8) -> ApplyResult:
+    if not plan.contents:
+        raise ValueError("a plan made without its files' contents cannot be applied")
     model = plan.model
     failures = [ItemResult(f.item, "failed", message=f.message) for f in plan.failures]
     if check:

@@ -10,11 +10,12 @@ for them: one already in place need not be kept.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TypeVar
+from functools import partial
+from typing import TYPE_CHECKING, TypeVar
 
 from ..errors import format_path
 from ..limit import Limit
-from ..model import App, Item, Model, Site
+from ..model import App, ClientUris, Item, Model, Site
 from ..resolve.secrets import SecretResolver
 from ..secret import SecretRef
 from ..templating import package_template
@@ -23,34 +24,52 @@ from .outputs import app_context, client_context, outputs_of, site_context
 from .sheets import render_sheet
 from .state import PUBLIC_MODE, SECRET_MODE, DesiredFile, Failure
 
+if TYPE_CHECKING:
+    from jinja2 import Template
+
 __all__ = ["DesiredFile", "Failure", "desired_files"]
 
 T = TypeVar("T")
 
 
 def desired_files(
-    model: Model, secrets: SecretResolver, limit: Limit, failures: list[Failure]
+    model: Model,
+    secrets: SecretResolver,
+    limit: Limit,
+    failures: list[Failure],
+    *,
+    wanted: Callable[[str], bool] | None = None,
 ) -> Iterator[DesiredFile]:
     """Every file of the selected apps and sites (site by site: its apps, then its sheet),
     and of every client (a console holds every app's URI, whatever --limit says); what
-    cannot be made goes to `failures`."""
+    cannot be made goes to `failures`. `wanted(path)` False: a file of the package's
+    templates comes without its content (`made` False); the playbook's own `outputs` are
+    always made, since their templates can fail."""
     deliver = model.settings.deliver
     unresolved: dict[SecretRef, Item] = {}  # each secret that failed: the first app it failed
     uris = {entry.client.name: entry for entry in model.redirect_uris}
+    delivered = bool(deliver.get("app_config"))  # the sheets say whether configs are delivered
     for site in model.sites:
         views: dict[Item, AppView] = {}  # made once for an app's config and the site's sheet
         for app in site.apps:
             if limit.selects(app.site, app.name):
                 view = views[app.item] = app_view(app, model.kinds[app.kind].ui)
                 yield from _app_files(
-                    model, secrets, failures, unresolved, site, app, view, deliver.get("app_config")
+                    model,
+                    secrets,
+                    failures,
+                    unresolved,
+                    site,
+                    app,
+                    view,
+                    deliver.get("app_config"),
+                    wanted,
                 )
         if views or (not site.apps and limit.selects(site.name)):
-            yield DesiredFile(
-                path=f"sites/{site.name}.md",
-                content=render_sheet(
-                    site, uris, model.kinds, bool(deliver.get("app_config")), views
-                ),
+            yield _file(
+                wanted,
+                f"sites/{site.name}.md",
+                partial(render_sheet, site, uris, model.kinds, delivered, views),
                 mode=PUBLIC_MODE,
                 item=Item("sheet", site.name),
             )
@@ -65,9 +84,10 @@ def desired_files(
     template = package_template("redirect-uris.txt.j2")
     for entry in model.redirect_uris:
         item = Item("client", entry.client.name)
-        yield DesiredFile(
-            path=f"redirect-uris/{entry.client.name}.txt",
-            content=template.render(client=entry.client, uris=entry.uris).encode(),
+        yield _file(
+            wanted,
+            f"redirect-uris/{entry.client.name}.txt",
+            partial(_uri_list, template, entry),
             mode=PUBLIC_MODE,
             item=item,
             deliver=deliver.get("redirect_uris"),
@@ -91,6 +111,7 @@ def _app_files(
     app: App,
     view: AppView,
     deliver: tuple[str, ...] | None,
+    wanted: Callable[[str], bool] | None,
 ) -> Iterator[DesiredFile]:
     """The app's config, and its own outputs; a secret that does not resolve fails it."""
     try:
@@ -98,9 +119,10 @@ def _app_files(
     except UnresolvedSecret as exc:
         failures.append(Failure(app.item, _unresolved(exc, app.item, unresolved)))
         return
-    yield DesiredFile(
-        path=f"apps/{app.site}/{app.name}.json",
-        content=render_app(config, held),
+    yield _file(
+        wanted,
+        f"apps/{app.site}/{app.name}.json",
+        lambda: render_app(config, held),
         mode=SECRET_MODE,
         item=app.item,
         secret_keys=SECRET_KEYS,  # present or not: an old file may hold one the new drops
@@ -118,6 +140,26 @@ def _app_files(
             "config": {**config, **{key: value.reveal() for key, value in held.items()}},
         },
     )
+
+
+def _uri_list(template: Template, entry: ClientUris) -> bytes:
+    return template.render(client=entry.client, uris=entry.uris).encode()
+
+
+def _file(
+    wanted: Callable[[str], bool] | None,
+    path: str,
+    content: Callable[[], bytes],
+    *,
+    mode: int,
+    item: Item,
+    secret_keys: frozenset[str] = frozenset(),
+    deliver: tuple[str, ...] | None = None,
+) -> DesiredFile:
+    """A desired file, its content made only when `wanted`."""
+    if wanted is None or wanted(path):
+        return DesiredFile(path, content(), mode, item, secret_keys, deliver)
+    return DesiredFile(path, b"", mode, item, secret_keys, deliver, made=False)
 
 
 def _unresolved(exc: UnresolvedSecret, item: Item, unresolved: dict[SecretRef, Item]) -> str:

@@ -20,6 +20,9 @@ class DesiredFile:
     # JSON keys holding secrets, masked in diffs; "*": the whole file is secret
     secret_keys: frozenset[str] = frozenset()
     deliver: tuple[str, ...] | None = None
+    # False: its content was not made (status's plan, for a file not there yet: it is to
+    # be created, whatever it holds); such a file is never written
+    made: bool = True
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ and client secret rotation, which plan and apply in their own way."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -32,9 +31,11 @@ def plan(
     jobs: int = 8,
     vault_password_file: str | None = None,
     secrets: SecretResolver | None = None,
+    contents: bool = True,
 ) -> Plan:
     """desired state -> file changes and registration changes. Takes the model alone: the
-    loaded YAML, as big as everything after it together, can be let go before."""
+    loaded YAML, as big as everything after it together, can be let go before. `contents`
+    False: a plan to report on, not to apply (see make_plan)."""
     from ..limit import Limit
     from ..plan import make_plan
     from ..plan.manifest import recorded_sites
@@ -47,6 +48,7 @@ def plan(
         limit=Limit.select(limit, model.sites, recorded),
         prune=prune,
         jobs=jobs,
+        contents=contents,
     )
     log.info(
         "plan",
@@ -104,10 +106,7 @@ def status(
     now = datetime.now(UTC)
     chosen = scope(model, limit)
     secrets = secrets or SecretResolver(model.base_dir, None)
-    planned = plan(model, limit=limit, jobs=jobs, secrets=secrets)
-    # what each file change does, not its content (a fresh fleet's: hundreds of MB)
-    files = tuple(replace(change, desired=None, old=None) for change in planned.files)
-    planned = replace(planned, files=files)
+    planned = plan(model, limit=limit, jobs=jobs, secrets=secrets, contents=False)
     unmanaged = unmanaged_graph_clients(model, [client.name for client in chosen.clients])
     reads = read_secret_ends(model, unmanaged, secrets, planned.tokens, jobs=jobs)
     return build_status(

@@ -8,9 +8,11 @@ the items that failed on the way. Apply carries out exactly this plan.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 from ..desired import desired_files
 from ..desired.state import Failure
+from ..files import Tree
 from ..limit import Limit
 from ..model import Item, Model
 from ..providers import mode_spec
@@ -36,6 +38,7 @@ class Plan:
     tokens: GraphTokens = field(default_factory=GraphTokens, repr=False, compare=False)
     # files an earlier apply wrote that the playbook no longer makes (without --prune)
     stale: tuple[str, ...] = ()
+    contents: bool = True  # False: the changes hold no content, to report on, not to apply
 
     @property
     def pending(self) -> list[FileChange]:
@@ -53,15 +56,21 @@ def make_plan(
     limit: Limit,
     prune: bool = False,
     jobs: int = 8,
+    contents: bool = True,
 ) -> Plan:
     """The plan for the selected apps; registrations hold every app's URI, whatever
-    --limit says (as the redirect-uris/ files do)."""
+    --limit says (as the redirect-uris/ files do). `contents` False: a plan to report on
+    (status), which keeps no file's content and makes none of the package's files that are
+    not in the output directory yet (each is to be created, whatever it holds)."""
     tokens = GraphTokens()
     failures: list[Failure] = []
-    desired = desired_files(model, secrets, limit, failures)
-    files, stale = plan_files(
-        desired, failures, model.settings.output_dir, prune=prune, limit=limit
-    )
+    output_dir = model.settings.output_dir
+    with Tree(output_dir) as tree:
+        wanted = None if contents else partial(_there, tree)
+        desired = desired_files(model, secrets, limit, failures, wanted=wanted)
+        files, stale = plan_files(
+            desired, failures, output_dir, prune=prune, limit=limit, contents=contents
+        )
     registrations = (
         plan_registrations(model, secrets, tokens, jobs=jobs) if managed_clients(model) else []
     )
@@ -73,7 +82,22 @@ def make_plan(
     expired = expired_clients(model, graph)
     if expired:
         files = _fail_expired(model, files, failures, expired)
-    return Plan(model, tuple(files), tuple(failures), tuple(registrations), tokens, tuple(stale))
+    return Plan(
+        model,
+        tuple(files),
+        tuple(failures),
+        tuple(registrations),
+        tokens,
+        tuple(stale),
+        contents,
+    )
+
+
+def _there(tree: Tree, path: str) -> bool:
+    try:
+        return tree.exists(path)
+    except OSError:
+        return True  # made, and its read says what is wrong
 
 
 def _fail_expired(

@@ -54,11 +54,13 @@ def plan_files(
     *,
     prune: bool = False,
     limit: Limit | None = None,
+    contents: bool = True,
 ) -> tuple[list[FileChange], list[str]]:
     """Each desired file against the output directory; a file that two items render, or
     whose directory is a link, fails them (added to `failures`) instead. Also the files an
     earlier apply wrote that the playbook no longer makes: with prune, each is a delete;
-    without, their paths come second."""
+    without, their paths come second. `contents` False: the changes keep no content (a
+    plan to report on, never to apply)."""
     changes: list[FileChange] = []
     wanted: dict[str, Item] = {}
     clashes: dict[str, list[Item]] = {}
@@ -77,7 +79,7 @@ def plan_files(
                     Failure(desired.item, f"cannot read {desired.path}: {exc.strerror}")
                 )
                 continue
-            changes.append(_change(desired, current, manifest))
+            changes.append(_change(desired, current, manifest, contents))
         if clashes:
             changes = _fail_clashes(changes, clashes, failures)
         gone = _gone(tree, manifest, wanted, failures, limit)
@@ -90,6 +92,7 @@ def _change(
     desired: DesiredFile,
     current: tuple[bytes, int | None] | None,
     manifest: dict[str, ManifestEntry],
+    contents: bool,
 ) -> FileChange:
     action: Action
     old, mode = current if current is not None else (None, None)
@@ -103,8 +106,8 @@ def _change(
     else:
         action = "unchanged"
     # A file in place needs nothing kept: that is most of them, most runs.
-    kept = None if action == "unchanged" else desired
-    previous = old if action == "update" else None
+    kept = desired if contents and action != "unchanged" else None
+    previous = old if contents and action == "update" else None
     recorded = entry is not None and entry.item == desired.item
     return FileChange(action, desired.path, desired.item, kept, previous, recorded)
 
