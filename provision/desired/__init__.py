@@ -38,13 +38,13 @@ def desired_files(
     limit: Limit,
     failures: list[Failure],
     *,
-    wanted: Callable[[str], bool] | None = None,
+    lazy: bool = False,
 ) -> Iterator[DesiredFile]:
     """Every file of the selected apps and sites (site by site: its apps, then its sheet),
     and of every client (a console holds every app's URI, whatever --limit says); what
-    cannot be made goes to `failures`. `wanted(path)` False: a file of the package's
-    templates comes without its content (`made` False); the playbook's own `outputs` are
-    always made, since their templates can fail."""
+    cannot be made goes to `failures`. `lazy`: the files of the package's templates come
+    unmade (`make` makes each); the playbook's own `outputs` are made at once, since their
+    templates can fail."""
     deliver = model.settings.deliver
     unresolved: dict[SecretRef, Item] = {}  # each secret that failed: the first app it failed
     uris = {entry.client.name: entry for entry in model.redirect_uris}
@@ -63,11 +63,11 @@ def desired_files(
                     app,
                     view,
                     deliver.get("app_config"),
-                    wanted,
+                    lazy,
                 )
         if views or (not site.apps and limit.selects(site.name)):
             yield _file(
-                wanted,
+                lazy,
                 f"sites/{site.name}.md",
                 partial(render_sheet, site, uris, model.kinds, delivered, views),
                 mode=PUBLIC_MODE,
@@ -85,7 +85,7 @@ def desired_files(
     for entry in model.redirect_uris:
         item = Item("client", entry.client.name)
         yield _file(
-            wanted,
+            lazy,
             f"redirect-uris/{entry.client.name}.txt",
             partial(_uri_list, template, entry),
             mode=PUBLIC_MODE,
@@ -111,7 +111,7 @@ def _app_files(
     app: App,
     view: AppView,
     deliver: tuple[str, ...] | None,
-    wanted: Callable[[str], bool] | None,
+    lazy: bool,
 ) -> Iterator[DesiredFile]:
     """The app's config, and its own outputs; a secret that does not resolve fails it."""
     try:
@@ -120,7 +120,7 @@ def _app_files(
         failures.append(Failure(app.item, _unresolved(exc, app.item, unresolved)))
         return
     yield _file(
-        wanted,
+        lazy,
         f"apps/{app.site}/{app.name}.json",
         lambda: render_app(config, held),
         mode=SECRET_MODE,
@@ -147,7 +147,7 @@ def _uri_list(template: Template, entry: ClientUris) -> bytes:
 
 
 def _file(
-    wanted: Callable[[str], bool] | None,
+    lazy: bool,
     path: str,
     content: Callable[[], bytes],
     *,
@@ -156,10 +156,9 @@ def _file(
     secret_keys: frozenset[str] = frozenset(),
     deliver: tuple[str, ...] | None = None,
 ) -> DesiredFile:
-    """A desired file, its content made only when `wanted`."""
-    if wanted is None or wanted(path):
-        return DesiredFile(path, content(), mode, item, secret_keys, deliver)
-    return DesiredFile(path, b"", mode, item, secret_keys, deliver, made=False)
+    if lazy:
+        return DesiredFile(path, b"", mode, item, secret_keys, deliver, make=content)
+    return DesiredFile(path, content(), mode, item, secret_keys, deliver)
 
 
 def _unresolved(exc: UnresolvedSecret, item: Item, unresolved: dict[SecretRef, Item]) -> str:

@@ -3,6 +3,7 @@ that could not be rendered."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..model import Item
@@ -20,9 +21,9 @@ class DesiredFile:
     # JSON keys holding secrets, masked in diffs; "*": the whole file is secret
     secret_keys: frozenset[str] = frozenset()
     deliver: tuple[str, ...] | None = None
-    # False: its content was not made (status's plan, for a file not there yet: it is to
-    # be created, whatever it holds); such a file is never written
-    made: bool = True
+    # set: `content` is not made yet (b""), make() makes it; for a plan that needs the
+    # content only of a file that is there to compare it with (status's)
+    make: Callable[[], bytes] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,9 @@ the items that failed on the way. Apply carries out exactly this plan.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import partial
 
 from ..desired import desired_files
 from ..desired.state import Failure
-from ..files import Tree
 from ..limit import Limit
 from ..model import Item, Model
 from ..providers import mode_spec
@@ -64,13 +62,10 @@ def make_plan(
     not in the output directory yet (each is to be created, whatever it holds)."""
     tokens = GraphTokens()
     failures: list[Failure] = []
-    output_dir = model.settings.output_dir
-    with Tree(output_dir) as tree:
-        wanted = None if contents else partial(_there, tree)
-        desired = desired_files(model, secrets, limit, failures, wanted=wanted)
-        files, stale = plan_files(
-            desired, failures, output_dir, prune=prune, limit=limit, contents=contents
-        )
+    desired = desired_files(model, secrets, limit, failures, lazy=not contents)
+    files, stale = plan_files(
+        desired, failures, model.settings.output_dir, prune=prune, limit=limit, contents=contents
+    )
     registrations = (
         plan_registrations(model, secrets, tokens, jobs=jobs) if managed_clients(model) else []
     )
@@ -91,13 +86,6 @@ def make_plan(
         tuple(stale),
         contents,
     )
-
-
-def _there(tree: Tree, path: str) -> bool:
-    try:
-        return tree.exists(path)
-    except OSError:
-        return True  # made, and its read says what is wrong
 
 
 def _fail_expired(

@@ -72,14 +72,13 @@ def plan_files(
                 clashes.setdefault(desired.path, [first]).append(desired.item)
                 continue
             try:
-                # what is there; of a larger file, as much as a diff can show
-                current = tree.read(desired.path, len(desired.content) + MAX_FILE)
+                content, current = _current(tree, desired)
             except OSError as exc:
                 failures.append(
                     Failure(desired.item, f"cannot read {desired.path}: {exc.strerror}")
                 )
                 continue
-            changes.append(_change(desired, current, manifest, contents))
+            changes.append(_change(desired, content, current, manifest, contents))
         if clashes:
             changes = _fail_clashes(changes, clashes, failures)
         gone = _gone(tree, manifest, wanted, failures, limit)
@@ -88,8 +87,24 @@ def plan_files(
     return changes, [path for path, _ in gone]
 
 
+def _current(tree: Tree, desired: DesiredFile) -> tuple[bytes, tuple[bytes, int | None] | None]:
+    """The desired content and what is there (of a larger file, as much as a diff can
+    show). An unmade file is made only when there is a file to compare it with: one that
+    is not there is to be created, whatever it holds."""
+    if desired.make is None:
+        return desired.content, tree.read(desired.path, len(desired.content) + MAX_FILE)
+    current = tree.read(desired.path, MAX_FILE)
+    if current is None:
+        return b"", None
+    content = desired.make()
+    if len(current[0]) >= MAX_FILE:  # cut short: as far as this content needs
+        current = tree.read(desired.path, len(content) + MAX_FILE)
+    return content, current
+
+
 def _change(
     desired: DesiredFile,
+    content: bytes,
     current: tuple[bytes, int | None] | None,
     manifest: dict[str, ManifestEntry],
     contents: bool,
@@ -99,13 +114,14 @@ def _change(
     entry = manifest.get(desired.path)
     if old is None:
         action = "create"
-    elif old != desired.content or mode != desired.mode:
+    elif old != content or mode != desired.mode:
         action = "update"
     elif desired.deliver and entry is not None and entry.undelivered:
         action = "deliver"
     else:
         action = "unchanged"
     # A file in place needs nothing kept: that is most of them, most runs.
+    assert desired.make is None or not contents, "an unmade file kept for apply"
     kept = desired if contents and action != "unchanged" else None
     previous = old if contents and action == "update" else None
     recorded = entry is not None and entry.item == desired.item

@@ -9,7 +9,11 @@ from pathlib import Path
 import pytest
 
 from provision import desired, pipeline
+from provision.desired.state import DesiredFile
+from provision.files import MAX_FILE
+from provision.model import Item
 from provision.plan import Plan
+from provision.plan.files import plan_files
 from tests.playbook_helpers import copy_playbook
 
 AZURE = "S3cr3t-REPORT-PLAN-azure-0451"
@@ -83,3 +87,25 @@ def test_is_never_applied(playbook: Path) -> None:
     with pytest.raises(ValueError, match="cannot be applied"):
         pipeline.apply(_plan(playbook, contents=False))
     assert not out.exists()
+
+
+def test_an_unmade_file_is_compared_whole(tmp_path: Path) -> None:
+    """Larger than the first read (MAX_FILE): read again as far as its content needs."""
+    big = b"x" * (MAX_FILE + 10)
+    (tmp_path / "same.txt").write_bytes(big)
+    (tmp_path / "longer.txt").write_bytes(big + b"y")
+    for name in ("same.txt", "longer.txt"):
+        (tmp_path / name).chmod(0o644)
+    made: list[str] = []
+
+    def unmade(path: str) -> DesiredFile:
+        def make() -> bytes:
+            made.append(path)
+            return big
+
+        return DesiredFile(path, b"", 0o644, Item("client", path), make=make)
+
+    names = ["same.txt", "longer.txt", "absent.txt"]
+    changes, _ = plan_files([unmade(n) for n in names], [], tmp_path, contents=False)
+    assert [c.action for c in changes] == ["unchanged", "update", "create"]
+    assert made == ["same.txt", "longer.txt"]
