@@ -9,6 +9,7 @@ import io
 import json
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal, TextIO
 
@@ -140,7 +141,7 @@ class _Scrubber:
                 self._automaton = None
 
     def __call__(self, text: str) -> str:
-        text = _HEADERS.sub(_keep_name, text)
+        text = _masked_headers(text)
         if "=" in text or ":" in text:
             text = _FORM_VALUE.sub(_form_field, text)
             text = _QUOTED_FIELD.sub(_keep_key, text)
@@ -229,6 +230,30 @@ _QUOTED_FIELD = re.compile(
 
 def _keep_name(match: re.Match[str]) -> str:
     return match.group(1) + PLACEHOLDER
+
+
+def _masked_headers(text: str) -> str:
+    """_HEADERS replaced, as re.sub would, but tried only where `bearer` or `authorization`
+    starts: a search tries every character, slowly (case-insensitive), and a status report
+    is megabytes. ASCII text is lowered to find them (other text might not keep its length)."""
+    if not text.isascii():
+        return _HEADERS.sub(_keep_name, text)
+    lower = text.lower()
+    starts = sorted(start for word in ("bearer", "authorization") for start in _finds(lower, word))
+    pieces, last = [], 0
+    for start in starts:
+        match = _HEADERS.match(text, start) if start >= last else None
+        if match is not None:
+            pieces += [text[last:start], _keep_name(match)]
+            last = match.end()
+    return "".join(pieces) + text[last:] if pieces else text
+
+
+def _finds(text: str, word: str) -> Iterator[int]:
+    start = text.find(word)
+    while start >= 0:
+        yield start
+        start = text.find(word, start + 1)
 
 
 def _form_field(match: re.Match[str]) -> str:
