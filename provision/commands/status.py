@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .. import pipeline
+from .. import log, pipeline
 from ..errors import OperationError
 from ..files import write_file
 from ..report import reporter
@@ -44,7 +44,9 @@ def run(
         verified=verified,
         smtp=smtp,
     )
+    started = log.clock()
     document = out.status(report)
+    log.info("report", "%s: %d character(s)", fmt, len(document), since=started)
     if output is None:
         sys.stdout.write(document)
         return report.exit_code

@@ -107,12 +107,18 @@ def status(
     chosen = scope(model, limit)
     secrets = secrets or SecretResolver(model.base_dir, None)
     planned = plan(model, limit=limit, jobs=jobs, secrets=secrets, contents=False)
+    started = log.clock()
     unmanaged = unmanaged_graph_clients(model, [client.name for client in chosen.clients])
     reads = read_secret_ends(model, unmanaged, secrets, planned.tokens, jobs=jobs)
-    return build_status(
+    observed = observe(model, chosen.clients, chosen.units)
+    log.info(
+        "status", "read %d Graph registration(s) and the state directory", len(reads), since=started
+    )
+    started = log.clock()
+    report = build_status(
         model,
         planned,
-        observe(model, chosen.clients, chosen.units),
+        observed,
         reads,
         chosen,
         playbook=playbook,
@@ -120,6 +126,8 @@ def status(
         verified=verified.identities if verified is not None else (),
         smtp=smtp,
     )
+    log.info("status", "%d check(s)", len(report.checks()), since=started)
+    return report
 
 
 def rotate(

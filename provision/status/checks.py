@@ -104,18 +104,17 @@ def build_status(
         )
         for unit in chosen.units
     ]
-    unit_of = {  # `site/app` -> (its identity, how that stands): worked out once each
-        address: (status.name, status.status)
-        for status, unit in zip(identities, chosen.units, strict=True)
-        for address in unit.apps
-    }
-    standing = {name: client.status for name, client in clients.items()}
+    unit_of = {}  # `site/app` -> (its identity, how that stands): worked out once each
+    for status, unit in zip(identities, chosen.units, strict=True):
+        standing = (status.name, status.status)
+        unit_of.update(dict.fromkeys(unit.apps, standing))
+    client_standing = {name: client.status for name, client in clients.items()}
     sites = [
         site_status(
             site,
             chosen.apps[site.name],
             unit_of=unit_of,
-            clients=standing,
+            clients=client_standing,
             changes=changes.get(("site", site.name), ()),
             failures=failures.get(("site", site.name), ()),
             playbook=shown,

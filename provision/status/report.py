@@ -97,8 +97,7 @@ class RefreshToken:
     rule: str | None = None  # the provider's rule the estimate follows
 
 
-@dataclass(frozen=True)
-class ClientStatus:
+class ClientStatus(NamedTuple):  # tuples: a fleet has tens of thousands
     name: str
     provider: ProviderName
     client_id: str | None
@@ -111,8 +110,7 @@ class ClientStatus:
         return worst(c.status for c in self.checks)
 
 
-@dataclass(frozen=True)
-class IdentityStatus:
+class IdentityStatus(NamedTuple):  # tuples: a fleet has tens of thousands
     name: str  # the identity, or `identity--mailbox` where it sends from several
     identity: str
     mode: str
@@ -136,8 +134,7 @@ class AppStatus(NamedTuple):  # one per app: 100,000 of them in large playbooks
     status: CheckStatus  # the worst of the app's own, its identity's and its client's
 
 
-@dataclass(frozen=True)
-class SiteStatus:
+class SiteStatus(NamedTuple):  # tuples: a fleet has tens of thousands
     name: str
     domain: str
     pending: int  # files apply would write or deliver

@@ -42,18 +42,18 @@ def pending_check(
             f"{len(failures)} item(s) cannot be made: {shown}{more}",
             f"provision plan {playbook}{only}",
         )
-    pending = [change for change in changes if change.pending]
+    counts: dict[str, int] = {}
+    for change in changes:
+        counts[change.action] = counts.get(change.action, 0) + 1
+    pending = len(changes) - counts.pop("unchanged", 0)
     if pending:
-        counts: dict[str, int] = {}
-        for change in pending:
-            counts[change.action] = counts.get(change.action, 0) + 1
         actions = ", ".join(f"{count} to {action}" for action, count in sorted(counts.items()))
         return Check(
             subject,
             name,
             "pending_changes",
             "warning",
-            f"{len(pending)} file(s) not applied yet: {actions}",
+            f"{pending} file(s) not applied yet: {actions}",
             f"provision apply {playbook}{only}",
         )
     return Check(
@@ -78,10 +78,8 @@ def site_status(
             continue
         unit, unit_status = unit_of[app.address]
         client = app.identity.client.name
-        own: CheckStatus = "failed" if app.name in failed_apps else "ok"
-        apps.append(
-            AppStatus(app.name, app.kind, unit, client, worst((unit_status, clients[client], own)))
-        )
+        status = "failed" if app.name in failed_apps else worst((unit_status, clients[client]))
+        apps.append(AppStatus(app.name, app.kind, unit, client, status))
     check = pending_check("site", site.name, changes, failures, playbook, limit=site.name)
     pending = sum(1 for change in changes if change.pending)
     return SiteStatus(site.name, site.domain, pending, tuple(apps), (check,))
