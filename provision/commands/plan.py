@@ -26,7 +26,10 @@ def run(
     out.warnings(checked.warnings)
     model, secrets, warnings = checked.model, checked.resolver, checked.warnings
     del checked  # the loaded YAML (kept to locate problems): as big as all that follows
-    planned = pipeline.plan(model, limit=limit, prune=prune, jobs=jobs, secrets=secrets)
+    # only a diff needs the files' contents: without one, what is not there is not made
+    planned = pipeline.plan(
+        model, limit=limit, prune=prune, jobs=jobs, secrets=secrets, contents=show_diff
+    )
     out.planned(planned, show_diff=show_diff, warnings=warnings)
     if planned.failures or any(r.failed for r in planned.registrations):
         return 1

@@ -22,7 +22,7 @@ class DesiredFile:
     secret_keys: frozenset[str] = frozenset()
     deliver: tuple[str, ...] | None = None
     # set: `content` is not made yet (b""), make() makes it; for a plan that needs the
-    # content only of a file that is there to compare it with (status's)
+    # content only of a file that is there to compare it with (status, plan without a diff)
     make: Callable[[], bytes] | None = field(default=None, repr=False, compare=False)
 
 

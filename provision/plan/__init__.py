@@ -58,8 +58,9 @@ def make_plan(
 ) -> Plan:
     """The plan for the selected apps; registrations hold every app's URI, whatever
     --limit says (as the redirect-uris/ files do). `contents` False: a plan to report on
-    (status), which keeps no file's content and makes none of the package's files that are
-    not in the output directory yet (each is to be created, whatever it holds)."""
+    (status; plan without --diff), which keeps no file's content and makes none of the
+    package's files that are not in the output directory yet (each is to be created,
+    whatever it holds)."""
     tokens = GraphTokens()
     failures: list[Failure] = []
     desired = desired_files(model, secrets, limit, failures, lazy=not contents)
