@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..errors import InputError, OperationError, unknown_name
 from ..model import App, Client, Identity, Model
@@ -17,8 +17,7 @@ from ..secret import Secret, SecretError, SecretRef
 from ..tokens.request import TokenRequest
 
 
-@dataclass(frozen=True)
-class Unit:
+class Unit(NamedTuple):  # a tuple: a fleet has tens of thousands
     """One identity sending from one mailbox: what verify checks."""
 
     name: str  # the identity's name, or `identity--mailbox-domain` when it has several
