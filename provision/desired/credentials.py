@@ -26,9 +26,12 @@ class Unit(NamedTuple):  # a tuple: a fleet has tens of thousands
     apps: tuple[str, ...]  # `site/app` addresses using it
 
 
+_NOT_IN_NAMES = re.compile(r"[^a-z0-9_.-]")
+
+
 def _slug(sender: str) -> str:
     """A mailbox as part of a name (token files are named after units)."""
-    return re.sub(r"[^a-z0-9_.-]", "-", sender.lower())
+    return _NOT_IN_NAMES.sub("-", sender.lower())
 
 
 def units(apps: Iterable[App]) -> list[Unit]:
