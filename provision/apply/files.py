@@ -34,7 +34,7 @@ def apply_files(
             failure.path: failure.message
             for failure in write_files(
                 [
-                    Write(c.path, c.desired.content, c.desired.mode)
+                    Write(c.path, c.desired.data, c.desired.mode)  # unpacked one by one
                     for c in writes
                     if c.desired is not None
                 ],

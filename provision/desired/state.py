@@ -21,9 +21,14 @@ class DesiredFile:
     # JSON keys holding secrets, masked in diffs; "*": the whole file is secret
     secret_keys: frozenset[str] = frozenset()
     deliver: tuple[str, ...] | None = None
-    # set: `content` is not made yet (b""), make() makes it; for a plan that needs the
-    # content only of a file that is there to compare it with (status, plan without a diff)
+    # set: `content` is not here (b""); make() makes it (for a plan that needs it only to
+    # compare with a file there: status, plan without a diff) or unpacks it (a plan holds
+    # a large one compressed until apply writes it)
     make: Callable[[], bytes] | None = field(default=None, repr=False, compare=False)
+
+    def data(self) -> bytes:
+        """The content, made or unpacked where it is not held as it is."""
+        return self.content if self.make is None else self.make()
 
 
 @dataclass(frozen=True)

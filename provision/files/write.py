@@ -7,7 +7,7 @@ import errno
 import os
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +23,7 @@ _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 @dataclass(frozen=True, slots=True)
 class Write:
     path: str  # text, not a Path: a fresh apply writes 100,000 files, a Path costs 400 bytes
-    content: bytes
+    content: bytes | Callable[[], bytes]  # or what makes it, called as it is written
     mode: int
 
 
@@ -94,7 +94,8 @@ def write_files(
                 continue
             try:
                 os.fchmod(fd, write.mode)  # the umask must not widen or narrow it
-                view = memoryview(write.content)
+                content = write.content
+                view = memoryview(content if isinstance(content, bytes) else content())
                 while view:
                     view = view[os.write(fd, view) :]
                 if one_by_one:

@@ -7,8 +7,10 @@ longer produces is delete.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -20,6 +22,7 @@ from .manifest import ManifestEntry, read_manifest
 
 Action = Literal["create", "update", "unchanged", "delete", "deliver"]
 ACTIONS: tuple[Action, ...] = ("create", "update", "delete", "deliver", "unchanged")
+HELD_AS_IS = 1024  # bytes of a file to write a plan holds uncompressed
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,10 +125,20 @@ def _change(
         action = "unchanged"
     # A file in place needs nothing kept: that is most of them, most runs.
     assert desired.make is None or not contents, "an unmade file kept for apply"
-    kept = desired if contents and action != "unchanged" else None
+    kept = _held(desired) if contents and action != "unchanged" else None
     previous = old if contents and action == "update" else None
     recorded = entry is not None and entry.item == desired.item
     return FileChange(action, desired.path, desired.item, kept, previous, recorded)
+
+
+def _held(desired: DesiredFile) -> DesiredFile:
+    """What a plan keeps of a file to write: a content of more than HELD_AS_IS bytes
+    compressed until apply writes it (a fresh fleet's configs and sheets: hundreds of MB
+    held at once)."""
+    if len(desired.content) <= HELD_AS_IS:
+        return desired
+    packed = zlib.compress(desired.content, 1)
+    return replace(desired, content=b"", make=partial(zlib.decompress, packed))
 
 
 def _fail_clashes(
