@@ -22,7 +22,7 @@ from .manifest import ManifestEntry, read_manifest
 
 Action = Literal["create", "update", "unchanged", "delete", "deliver"]
 ACTIONS: tuple[Action, ...] = ("create", "update", "delete", "deliver", "unchanged")
-HELD_AS_IS = 1024  # bytes of a file to write a plan holds uncompressed
+HELD_AS_IS = 4096  # bytes of a file to write a plan holds uncompressed (a sheet is more)
 
 
 @dataclass(frozen=True, slots=True)
