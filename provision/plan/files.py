@@ -133,8 +133,8 @@ def _change(
 
 def _held(desired: DesiredFile) -> DesiredFile:
     """What a plan keeps of a file to write: a content of more than HELD_AS_IS bytes
-    compressed until apply writes it (a fresh fleet's configs and sheets: hundreds of MB
-    held at once)."""
+    compressed until apply writes it (a fresh fleet's setup sheets: about 7 KB each, 140 MB
+    at 20,000 sites, held at once; about 2 KB each compressed)."""
     if len(desired.content) <= HELD_AS_IS:
         return desired
     packed = zlib.compress(desired.content, 1)
