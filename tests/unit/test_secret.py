@@ -10,15 +10,8 @@ import click
 from hypothesis import given
 from hypothesis import strategies as st
 
-from provision.secret import (
-    _HEADERS,
-    PLACEHOLDER,
-    ScrubbingStream,
-    Secret,
-    _keep_name,
-    _masked_headers,
-    scrub,
-)
+from provision.secret import PLACEHOLDER, ScrubbingStream, Secret, scrub
+from provision.secret_patterns import _HEADERS, _keep_name, _masked_headers
 
 
 def test_a_secret_never_prints_itself() -> None:
