@@ -126,7 +126,14 @@ def status(
         verified=verified.identities if verified is not None else (),
         smtp=smtp,
     )
-    log.info("status", "%d check(s)", len(report.checks()), since=started)
+    log.info(
+        "status",
+        "checks of %d client(s), %d identities, %d site(s)",
+        len(report.clients),
+        len(report.identities),
+        len(report.sites),
+        since=started,
+    )
     return report
 
 
