@@ -122,7 +122,7 @@ def _app_files(
     yield _file(
         lazy,
         f"apps/{app.site}/{app.name}.json",
-        lambda: render_app(config, held),
+        partial(render_app, config, held),
         mode=SECRET_MODE,
         item=app.item,
         secret_keys=SECRET_KEYS,  # present or not: an old file may hold one the new drops

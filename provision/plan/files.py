@@ -185,7 +185,7 @@ def _gone(
     return gone
 
 
-def summary(changes: list[FileChange]) -> dict[str, int]:
+def summary(changes: Iterable[FileChange]) -> dict[str, int]:
     counts: dict[str, int] = dict.fromkeys(ACTIONS, 0)
     for change in changes:
         counts[change.action] += 1

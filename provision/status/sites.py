@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping, Sequence
 
 from ..desired.state import Failure
 from ..model import Site
-from ..plan.files import FileChange
+from ..plan.files import FileChange, summary
 from .report import (
     AppStatus,
     Check,
@@ -42,12 +42,10 @@ def pending_check(
             f"{len(failures)} item(s) cannot be made: {shown}{more}",
             f"provision plan {playbook}{only}",
         )
-    counts: dict[str, int] = {}
-    for change in changes:
-        counts[change.action] = counts.get(change.action, 0) + 1
-    pending = len(changes) - counts.pop("unchanged", 0)
+    counts = summary(changes)
+    pending = len(changes) - counts.pop("unchanged")
     if pending:
-        actions = ", ".join(f"{count} to {action}" for action, count in sorted(counts.items()))
+        actions = ", ".join(f"{n} to {action}" for action, n in sorted(counts.items()) if n)
         return Check(
             subject,
             name,
