@@ -33,8 +33,8 @@ def apply_files(
         failed = {
             failure.path: failure.message
             for failure in write_files(
-                [
-                    Write(c.path, c.desired.data, c.desired.mode)  # unpacked one by one
+                [  # a packed content is unpacked as it is written, one at a time
+                    Write(c.path, c.desired.make or c.desired.held, c.desired.mode)
                     for c in writes
                     if c.desired is not None
                 ],

@@ -88,7 +88,7 @@ def outputs_of(
             continue
         yield DesiredFile(
             path=relative,
-            content=content.encode(),
+            held=content.encode(),
             mode=SECRET_MODE if output.secret else PUBLIC_MODE,
             item=label,
             secret_keys=frozenset({"*"}) if output.secret else frozenset(),

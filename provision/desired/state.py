@@ -15,20 +15,23 @@ PUBLIC_MODE = 0o644
 @dataclass(frozen=True, slots=True)  # one per file: 100,000 of them in large playbooks
 class DesiredFile:
     path: str  # relative to the output directory, POSIX separators
-    content: bytes = field(repr=False)  # may hold secrets: never in a repr
+    # the content, or where `make` is set, what make() needs (packed bytes, or nothing);
+    # may hold secrets: never in a repr
+    held: bytes = field(repr=False)
     mode: int
     item: Item
     # JSON keys holding secrets, masked in diffs; "*": the whole file is secret
     secret_keys: frozenset[str] = frozenset()
     deliver: tuple[str, ...] | None = None
-    # set: `content` is not here (b""); make() makes it (for a plan that needs it only to
-    # compare with a file there: status, plan without a diff) or unpacks it (a plan holds
-    # a large one compressed until apply writes it)
+    # set: the content is not held as it is; make() makes it (for a plan that needs it
+    # only to compare with a file there: status, plan without a diff) or unpacks `held`
+    # (a plan holds a large one compressed until apply writes it)
     make: Callable[[], bytes] | None = field(default=None, repr=False, compare=False)
 
-    def data(self) -> bytes:
-        """The content, made or unpacked where it is not held as it is."""
-        return self.content if self.make is None else self.make()
+    @property
+    def content(self) -> bytes:
+        """The content: made, or unpacked, where it is not held as it is."""
+        return self.held if self.make is None else self.make()
 
 
 @dataclass(frozen=True)

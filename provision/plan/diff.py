@@ -17,7 +17,7 @@ def diff(change: FileChange) -> str:
     if "*" in desired.secret_keys:
         return f"--- {change.path}\n+++ {change.path}\n(holds secrets: diff not shown)\n"
     old = change.old or b""
-    new = desired.data()
+    new = desired.content
     if desired.secret_keys:
         masked_new = mask_app_json(new, desired.secret_keys)
         masked_old = mask_app_json(old, desired.secret_keys) if old else b""

@@ -95,7 +95,7 @@ def _current(tree: Tree, desired: DesiredFile) -> tuple[bytes, tuple[bytes, int 
     show). An unmade file is made only when there is a file to compare it with: one that
     is not there is to be created, whatever it holds."""
     if desired.make is None:
-        return desired.content, tree.read(desired.path, len(desired.content) + MAX_FILE)
+        return desired.held, tree.read(desired.path, len(desired.held) + MAX_FILE)
     current = tree.read(desired.path, MAX_FILE)
     if current is None:
         return b"", None
@@ -135,12 +135,13 @@ def _held(desired: DesiredFile) -> DesiredFile:
     """What a plan keeps of a file to write: a content of more than HELD_AS_IS bytes
     compressed until apply writes it (a fresh fleet's setup sheets: about 7 KB each, 140 MB
     at 20,000 sites, held at once; about 2 KB each compressed)."""
-    if len(desired.content) <= HELD_AS_IS:
+    if len(desired.held) <= HELD_AS_IS:
         return desired
     # level 1 and a 16 KiB window (a sheet is smaller): zlib's set-up is most of the cost
     packer = zlib.compressobj(1, zlib.DEFLATED, 14, 6)
-    packed = packer.compress(desired.content) + packer.flush()
-    return replace(desired, content=b"", make=partial(zlib.decompress, packed))
+    packed = packer.compress(desired.held) + packer.flush()
+    # held packed, so two held files compare as their contents do
+    return replace(desired, held=packed, make=partial(zlib.decompress, packed))
 
 
 def _fail_clashes(
