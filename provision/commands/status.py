@@ -25,9 +25,9 @@ def run(
     output: str | None,
     vault_password_file: str | None,
 ) -> int:
-    checked = pipeline.check(
-        playbook, vault_password_file=vault_password_file, resolve_secrets="used", limit=limit
-    )
+    # no secret resolved up front: one that cannot be had fails its apps' site (and its
+    # identities' verify) in the report, which a fleet's other sites still get
+    checked = pipeline.check(playbook, vault_password_file=vault_password_file, limit=limit)
     out = reporter(fmt)
     out.warnings(checked.warnings, brief=playbook)
     verified = None

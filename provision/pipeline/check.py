@@ -49,7 +49,8 @@ def check(
     every one it references, "used" those the apps `limit` selects need (or `identity`);
     without `key_files` no client's key file (which holds secrets) is opened.
     PlaybookError lists every error, with the warnings found before them: a secret that
-    cannot be had is the playbook's problem, located, in every command."""
+    cannot be had is the playbook's problem, located, in every command that resolves them
+    here (status resolves none: it reports each where it is needed)."""
     started = log.clock()
     playbook = load_playbook(path)
     log.info("load", "loaded %s: %d file(s)", path, len(playbook.sources), since=started)

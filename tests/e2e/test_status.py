@@ -294,3 +294,33 @@ def test_html_is_one_self_contained_file(fleet: Fleet) -> None:
     for site in SITES:
         assert f'id="site-{site}"' in html
     assert not leaked(fleet.secrets(), html)
+
+
+def test_a_secret_that_cannot_be_had_fails_its_site_and_the_fleet_is_still_reported(
+    fleet: Fleet,
+) -> None:
+    """Cron's environment lacks a secret: its client's site fails, the report (and the
+    metrics file node_exporter reads) still holds every other client and site."""
+    assert fleet.e2e.run("verify", fleet.playbook).exit_code == 1
+    del fleet.e2e.env["STATUS_EXPIRING_SECRET"]
+    target = fleet.directory / "provision.prom"
+    run = fleet.status("--verify", "--format", "prometheus", "--output", target)
+    assert run.exit_code == 1, run.output
+    assert "Traceback" not in run.output
+    families = {f.name: f for f in text_string_to_metric_families(target.read_text())}
+    verified = {
+        s.labels["identity"]: s.value for s in families["provision_identity_verify_ok"].samples
+    }
+    assert verified == {"healthy-mail": 1, "healthy-gmail": 1, "expiring-fax": 0, "failing-mail": 0}
+
+    document = json.loads(fleet.status("--format", "json").stdout)
+    sites = _by_name(document["sites"])
+    assert {name: s["status"] for name, s in sites.items()} == {**SITES, "expiring": "failed"}
+    pending = _checks(sites["expiring"])["pending_changes"]
+    assert pending["status"] == "failed"
+    assert "STATUS_EXPIRING_SECRET" in pending["reason"] and "not set" in pending["reason"]
+    clients = _by_name(document["clients"])
+    drift = _checks(clients["expiring-azure"])["redirect_uris"]
+    assert drift["status"] == "failed" and "Graph" in drift["reason"]  # no token without it
+    assert clients["healthy-azure"]["status"] == "ok"
+    assert not leaked(fleet.secrets(), run.output, target.read_text())
