@@ -14,8 +14,9 @@ PLACEHOLDER = "<secret>"
 def masked_credentials(text: str) -> str:
     """`text` with each credential it shows replaced by the placeholder."""
     text = _masked_headers(text)
-    if "=" in text or ":" in text:
+    if "=" in text:
         text = _FORM_VALUE.sub(_form_field, text)
+    if ":" in text and ('"' in text or "'" in text):  # a search costs even where none is
         text = _QUOTED_FIELD.sub(_keep_key, text)
     return text
 
