@@ -84,6 +84,7 @@ def build_status(
             registration=registrations.get(client.name),
             graph_read=graph_reads.get(client.name),
             console=observed.consoles.get(client.name),
+            rotation=observed.rotations.get(client.name),
             changes=changes.get(("client", client.name), ()),
             failures=failures.get(("client", client.name), ()),
             warning_days=days,

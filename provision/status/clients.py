@@ -1,6 +1,7 @@
 """The checks of one client: its secret's expiry (Graph's latest passwordCredentials end
-where Graph was read, else the playbook's client_secret_expires), its redirect URIs in each
-console compared (an offline copy, Graph), and the files apply would write for it."""
+where Graph was read, else the playbook's client_secret_expires), its rotation where
+rotate-secret rotated it, its redirect URIs in each console compared (an offline copy,
+Graph), and the files apply would write for it."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from ..plan.files import FileChange
 from ..plan.registrations import RegistrationPlan
 from ..providers.microsoft.graph import parse_instant
 from .graph import GraphRead
-from .observe import ConsoleRead
+from .observe import ConsoleRead, RotationRead
 from .report import Check, CheckStatus, ClientStatus, SecretExpiry, UriDrift, worst
+from .rotation import rotation_check
 from .sites import pending_check
 
 
@@ -27,6 +29,7 @@ def client_status(
     registration: RegistrationPlan | None,
     graph_read: GraphRead | None,
     console: ConsoleRead | None,
+    rotation: RotationRead | None,
     changes: Sequence[FileChange],
     failures: Sequence[Failure],
     warning_days: int,
@@ -54,7 +57,8 @@ def client_status(
             _then(graph_hint, f"provision status {playbook}"),
         )
     drifts, uri_check = _uris(client, entry, registration, console, playbook)
-    checks = [c for c in (expiry_check, uri_check) if c is not None]
+    rotated = rotation_check(client, rotation, playbook)
+    checks = [c for c in (expiry_check, rotated, uri_check) if c is not None]
     # the plan fails an expired client itself: that is the expiry check's to say
     expired = expiry_check is not None and expiry_check.status == "failed"
     own = [f for f in failures if f.item.output is not None or not expired]

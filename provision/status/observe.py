@@ -1,17 +1,19 @@
 """What `provision status` reads besides the plan: the consoles' offline copies (the Google
-client JSON download, an exported Entra manifest), the verify records and the token
-store's files. Reads only: nothing here writes, and the token store is not created."""
+client JSON download, an exported Entra manifest), the verify records, the token store's
+files and the rotation states. Reads only: nothing here writes, and the token store is not
+created."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ..desired.credentials import Unit
 from ..model import Client, Model
+from ..plan.rotation_state import RotationState, StateError, read_state, state_path
 from ..providers import provider
 from ..providers.base import ConsoleReadError, ConsoleState
 from ..tokens.records import VerifyRecord, read_record
@@ -37,15 +39,27 @@ class TokenFile:
 
 
 @dataclass(frozen=True)
+class RotationRead:
+    """A client's rotation state (rotate-secret's), or why it cannot be read."""
+
+    state: RotationState | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
 class Observed:
     consoles: Mapping[str, ConsoleRead]  # by client; only clients naming an offline copy
     records: Mapping[str, VerifyRecord]  # by identity (unit) name; those verified before
     tokens: Mapping[str, TokenFile]  # by identity (unit) name; interactive ones only
+    rotations: Mapping[str, RotationRead] = field(default_factory=dict)  # rotated clients
 
 
 def observe(model: Model, clients: Iterable[Client], units: Iterable[Unit]) -> Observed:
-    consoles = {}
+    consoles, rotations = {}, {}
+    rotated = _names(model.settings.state_dir / "rotations")
     for client in clients:
+        if client.name in rotated:
+            rotations[client.name] = _rotation(model, client)
         try:
             state = provider(client.provider).console_state(client)
         except ConsoleReadError as exc:
@@ -65,7 +79,14 @@ def observe(model: Model, clients: Iterable[Client], units: Iterable[Unit]) -> O
         if unit.identity.interactive:
             found = unit.name in stored
             tokens[unit.name] = token_file(store, unit.name) if found else TokenFile(False)
-    return Observed(consoles, records, tokens)
+    return Observed(consoles, records, tokens, rotations)
+
+
+def _rotation(model: Model, client: Client) -> RotationRead:
+    try:
+        return RotationRead(read_state(state_path(model, client), client))
+    except StateError as exc:
+        return RotationRead(error=str(exc))
 
 
 def _names(directory: Path) -> frozenset[str]:

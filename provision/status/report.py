@@ -14,13 +14,19 @@ from ..tokens.records import VerifyRecord
 CheckStatus = Literal["ok", "warning", "failed"]
 Subject = Literal["client", "identity", "site"]
 CheckName = Literal[
-    "secret_expiry", "redirect_uris", "pending_changes", "last_verify", "refresh_token"
+    "secret_expiry",
+    "secret_rotation",
+    "redirect_uris",
+    "pending_changes",
+    "last_verify",
+    "refresh_token",
 ]
 STATUSES: tuple[CheckStatus, ...] = ("failed", "warning", "ok")  # worst first
 RANK: dict[CheckStatus, int] = {"ok": 0, "warning": 1, "failed": 2}
 EXIT_CODES: dict[CheckStatus, int] = {"ok": 0, "warning": 4, "failed": 1}
 LABELS: dict[CheckName, str] = {
     "secret_expiry": "client secret expiry",
+    "secret_rotation": "client secret rotation",
     "redirect_uris": "redirect URIs in the console",
     "pending_changes": "pending changes",
     "last_verify": "last verify",

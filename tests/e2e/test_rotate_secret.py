@@ -463,6 +463,45 @@ def test_propagation_is_waited_for_and_said(rotation: Rotation) -> None:
     assert "trying again in 1 s (attempt 2 of" in done.stderr
 
 
+def _status_rotation(rotation: Rotation) -> tuple[dict[str, Any], Run]:
+    """The client's secret_rotation check, as `provision status --format json` says it."""
+    done = subprocess_run(
+        ["status", "playbook.yaml", "--format", "json"], cwd=rotation.root, env=ENV
+    )
+    clients = {c["name"]: c for c in json.loads(done.stdout)["clients"]}
+    (check,) = [c for c in clients["acme-azure"]["checks"] if c["check"] == "secret_rotation"]
+    return check, done
+
+
+def test_status_tells_a_stopped_rotation_and_the_secrets_left_to_retire(
+    rotation: Rotation,
+) -> None:
+    secret_file = file_store(rotation)
+    (rotation.root / "kill-on-deliver").touch()
+    killed = rotation.process("acme-azure")
+    assert killed.exit_code == -signal.SIGKILL, killed.output
+    stopped, first = _status_rotation(rotation)
+    assert stopped["status"] == "warning"
+    assert "stopped at step stored: the new secret is in the store" in stopped["reason"]
+    assert stopped["fix"] == "provision rotate-secret playbook.yaml acme-azure (resumes it)"
+
+    assert rotation.run("acme-azure").exit_code == 0
+    left, second = _status_rotation(rotation)
+    assert left["status"] == "warning" and left["reason"].startswith("1 secret(s)")
+    assert left["fix"].startswith("provision rotate-secret playbook.yaml acme-azure --retire")
+
+    assert rotation.run("acme-azure", "--retire").exit_code == 0
+    done, third = _status_rotation(rotation)
+    assert done["status"] == "ok" and f"(provision {_today()})" in done["reason"]
+
+    state = rotation.root / ".provision" / "rotations" / "acme-azure.json"
+    state.write_text('{"version": 1, "rotation": ')
+    damaged, fourth = _status_rotation(rotation)
+    assert damaged["status"] == "failed" and "cannot be read" in damaged["reason"]
+    assert fourth.exit_code == 1
+    no_leak(rotation, killed, first, second, third, fourth, keep=lambda p: p == secret_file)
+
+
 # -- retiring ---------------------------------------------------------------------------
 
 
