@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -51,7 +51,7 @@ class Observed:
     consoles: Mapping[str, ConsoleRead]  # by client; only clients naming an offline copy
     records: Mapping[str, VerifyRecord]  # by identity (unit) name; those verified before
     tokens: Mapping[str, TokenFile]  # by identity (unit) name; interactive ones only
-    rotations: Mapping[str, RotationRead] = field(default_factory=dict)  # rotated clients
+    rotations: Mapping[str, RotationRead]  # by client; only clients rotated here
 
 
 def observe(model: Model, clients: Iterable[Client], units: Iterable[Unit]) -> Observed:

@@ -26,7 +26,8 @@ def rotation_check(client: Client, read: RotationRead | None, playbook: str) -> 
 
     command = f"provision rotate-secret {playbook} {client.name}"
     if read.error is not None:  # rotate-secret refuses it too: it may hide one in progress
-        return check("failed", f"the rotation state cannot be read: {read.error}", command)
+        fix = f"mend the file or, if no rotation is in progress, remove it; then: {command}"
+        return check("failed", f"the rotation state cannot be read: {read.error}", fix)
     state = read.state
     assert state is not None
     rotation = state.rotation

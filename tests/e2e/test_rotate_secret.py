@@ -498,6 +498,7 @@ def test_status_tells_a_stopped_rotation_and_the_secrets_left_to_retire(
     state.write_text('{"version": 1, "rotation": ')
     damaged, fourth = _status_rotation(rotation)
     assert damaged["status"] == "failed" and "cannot be read" in damaged["reason"]
+    assert damaged["fix"].endswith("then: provision rotate-secret playbook.yaml acme-azure")
     assert fourth.exit_code == 1
     no_leak(rotation, killed, first, second, third, fourth, keep=lambda p: p == secret_file)
 
