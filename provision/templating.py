@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,16 +24,24 @@ FILE_SECONDS = 10.0  # what one output template may take
 # Jinja2's tojson escapes & < > ' for HTML; these files are read by people and PBXs.
 # One encoder: json.dumps with options builds a new one on every call.
 to_json = json.JSONEncoder(ensure_ascii=False).encode
+_text: Callable[[str], str] = json.encoder.encode_basestring  # what to_json does for a str
 
 
 def json_object(mapping: Mapping[str, Any], indent: str = "") -> str:
     """A JSON object, one key a line at every depth (lists on one line): easy to read and
-    to diff, and fast (the C encoder does each leaf; a dict, not any Mapping, is nested:
-    the ABC check costs more than the encoding)."""
+    to diff, and fast (the C encoder does each leaf, a text without the encoder's own
+    dispatch; a dict, not any Mapping, is nested: the ABC check costs more than the
+    encoding)."""
     inner = indent + "  "
     lines = [
-        f"{inner}{to_json(key)}: "
-        + (json_object(value, inner) if isinstance(value, dict) else to_json(value))
+        f"{inner}{_text(key) if type(key) is str else to_json(key)}: "
+        + (
+            _text(value)
+            if type(value) is str
+            else json_object(value, inner)
+            if isinstance(value, dict)
+            else to_json(value)
+        )
         for key, value in mapping.items()
     ]
     return "{\n" + ",\n".join(lines) + f"\n{indent}}}" if lines else "{}"

@@ -3,6 +3,7 @@ renders; everything else goes to Jinja2 in its sandbox."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -10,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provision.templating import TemplateProblem, _compile, _lookups, render
+from provision.templating import TemplateProblem, _compile, _lookups, json_object, render
 
 CONTEXT = {
     "site": {"name": "acme", "domain": "acme.com", "pbx": "pbx.acme.com"},
@@ -63,3 +64,35 @@ def test_plain_lookups_do_not_import_jinja2() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+_leaves = st.none() | st.booleans() | st.integers() | st.text() | st.lists(st.text(), max_size=3)
+_objects = st.recursive(
+    st.dictionaries(st.text(), _leaves, max_size=4),
+    lambda inner: st.dictionaries(st.text(), _leaves | inner, max_size=4),
+    max_leaves=20,
+)
+
+
+def _laid_out(mapping: dict[str, object], indent: str = "") -> str:
+    """The layout json_object keeps: one key a line at every depth, each leaf as
+    json.dumps(ensure_ascii=False) writes it."""
+    inner = indent + "  "
+    lines = [
+        f"{inner}{json.dumps(key, ensure_ascii=False)}: "
+        + (
+            _laid_out(value, inner)
+            if isinstance(value, dict)
+            else json.dumps(value, ensure_ascii=False)
+        )
+        for key, value in mapping.items()
+    ]
+    return "{\n" + ",\n".join(lines) + f"\n{indent}}}" if lines else "{}"
+
+
+@given(_objects)
+@settings(max_examples=300)
+def test_json_object_is_json_laid_out_one_key_a_line(mapping: dict[str, object]) -> None:
+    text = json_object(mapping)
+    assert text == _laid_out(mapping)
+    assert json.loads(text) == mapping
