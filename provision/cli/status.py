@@ -49,12 +49,14 @@ def status(
 
     \b
     Checks each client's secret expiry (client_secret_expires, or Graph's
-    passwordCredentials where Graph is read), its redirect URIs in every
-    console compared (the Google download, an Entra manifest, Graph), the
-    changes apply would make (the plan), each identity's last verify and the
-    age of its stored refresh token (an estimate). Each check is ok, a
-    warning or failed. Reads only: nothing is written but --output (with
-    --verify, verify keeps its tokens and results as it always does).
+    passwordCredentials where Graph is read), a rotate-secret that stopped
+    or left replaced secrets to retire, its redirect URIs in every console
+    compared (the Google download, an Entra manifest, Graph), the changes
+    apply would make (the plan), each identity's last verify and the age of
+    its stored refresh token (an estimate). Each check is ok, a warning or
+    failed. Reads only: nothing is written but --output (with --verify,
+    verify keeps its tokens and results as it always does). A secret that
+    cannot be had fails the sites that need it; the others are reported.
     Exit 0 all ok, 4 warnings only, 1 something failed, 2 bad input.
     Formats: text, json, prometheus (node_exporter's textfile collector),
     junit (CI), html (one self-contained page).
