@@ -102,6 +102,8 @@ def build_status(
             warning_days=days,
             now=now,
             playbook=shown,
+            records_error=observed.records_error,
+            tokens_error=observed.tokens_error,
         )
         for unit in chosen.units
     ]

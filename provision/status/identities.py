@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from ..desired.credentials import Unit
 from ..tokens.records import VerifyRecord
-from .observe import TokenFile
+from .observe import TokenFile, as_state_owner
 from .report import Check, CheckStatus, IdentityStatus, RefreshToken, instant
 
 MICROSOFT_IDLE = timedelta(days=90)
@@ -31,10 +31,21 @@ def identity_status(
     warning_days: int,
     now: datetime,
     playbook: str,
+    records_error: str | None = None,
+    tokens_error: str | None = None,
 ) -> IdentityStatus:
-    checks = [_last_verify(unit, record, playbook)]
+    """`records_error`, `tokens_error`: why the verify records, the token store could not
+    be listed (None: they could)."""
+    checks = [_last_verify(unit, record, playbook, records_error)]
     refresh = None
-    if token is not None:
+    if token is not None and tokens_error is not None:
+        reason = f"{OWN}: the token store: {tokens_error}"
+        checks.append(
+            Check(
+                "identity", unit.name, "refresh_token", "failed", reason, as_state_owner("verify")
+            )
+        )
+    elif token is not None:
         refresh, check = _refresh_token(unit, record, token, warning_days, now, playbook)
         checks.append(check)
     identity = unit.identity
@@ -51,11 +62,15 @@ def identity_status(
     )
 
 
-def _last_verify(unit: Unit, record: VerifyRecord | None, playbook: str) -> Check:
+def _last_verify(
+    unit: Unit, record: VerifyRecord | None, playbook: str, records_error: str | None
+) -> Check:
     def check(status: CheckStatus, reason: str, fix: str | None = None) -> Check:
         return Check("identity", unit.name, "last_verify", status, reason, fix)
 
     verify = f"provision verify {playbook}"
+    if record is None and records_error is not None:
+        return check("failed", f"the verify records: {records_error}", as_state_owner("verify"))
     if record is None or record.status is None:
         return check("warning", "never verified: no verify result is recorded", verify)
     when = f"{instant(record.at)}" + (" (token and SMTP login)" if record.smtp else " (token)")

@@ -44,6 +44,7 @@ class RotationRead:
 
     state: RotationState | None = None
     error: str | None = None
+    directory: bool = False  # the error is the directory's: no state file could be looked at
 
 
 @dataclass(frozen=True)
@@ -52,13 +53,17 @@ class Observed:
     records: Mapping[str, VerifyRecord]  # by identity (unit) name; those verified before
     tokens: Mapping[str, TokenFile]  # by identity (unit) name; interactive ones only
     rotations: Mapping[str, RotationRead]  # by client; only clients rotated here
+    records_error: str | None = None  # the verify records cannot be listed: why
+    tokens_error: str | None = None  # the token store cannot be listed: why
 
 
 def observe(model: Model, clients: Iterable[Client], units: Iterable[Unit]) -> Observed:
     consoles, rotations = {}, {}
-    rotated = _names(model.settings.state_dir / "rotations")
+    rotated, unlisted = _names(model.settings.state_dir / "rotations")
     for client in clients:
-        if client.name in rotated:
+        if unlisted is not None and client.provider == "microsoft" and client.client_secret:
+            rotations[client.name] = RotationRead(error=unlisted, directory=True)
+        elif client.name in rotated:
             rotations[client.name] = _rotation(model, client)
         try:
             state = provider(client.provider).console_state(client)
@@ -70,7 +75,7 @@ def observe(model: Model, clients: Iterable[Client], units: Iterable[Unit]) -> O
     directory = model.settings.state_dir / "verify"
     store = TokenStore(model.settings.state_dir / "tokens")
     # one listing each instead of a failed look-up per identity never verified
-    recorded, stored = _names(directory), _names(store.directory)
+    (recorded, records_error), (stored, tokens_error) = _names(directory), _names(store.directory)
     records, tokens = {}, {}
     for unit in units:
         record = read_record(directory, unit.name) if unit.name in recorded else None
@@ -79,7 +84,12 @@ def observe(model: Model, clients: Iterable[Client], units: Iterable[Unit]) -> O
         if unit.identity.interactive:
             found = unit.name in stored
             tokens[unit.name] = token_file(store, unit.name) if found else TokenFile(False)
-    return Observed(consoles, records, tokens, rotations)
+    return Observed(consoles, records, tokens, rotations, records_error, tokens_error)
+
+
+def as_state_owner(command: str) -> str:
+    """The fix for a state directory status cannot read (cron runs it as another user)."""
+    return f"run provision status as the user that runs {command} (the state directory is theirs)"
 
 
 def _rotation(model: Model, client: Client) -> RotationRead:
@@ -89,12 +99,15 @@ def _rotation(model: Model, client: Client) -> RotationRead:
         return RotationRead(error=str(exc))
 
 
-def _names(directory: Path) -> frozenset[str]:
-    """The names of the `NAME.json` files in `directory` (none when it is missing)."""
+def _names(directory: Path) -> tuple[frozenset[str], str | None]:
+    """The names of the `NAME.json` files in `directory` (none when it is missing), or why
+    it cannot be listed (it belongs to another user: status runs as verify's user)."""
     try:
-        return frozenset(name[:-5] for name in os.listdir(directory) if name.endswith(".json"))
-    except OSError:
-        return frozenset()
+        return frozenset(n[:-5] for n in os.listdir(directory) if n.endswith(".json")), None
+    except FileNotFoundError:
+        return frozenset(), None
+    except OSError as exc:
+        return frozenset(), f"{directory} cannot be read: {exc.strerror}"
 
 
 def token_file(store: TokenStore, identity: str) -> TokenFile:

@@ -5,7 +5,7 @@ secret), and the replaced secrets that are still valid in Entra until `--retire`
 from __future__ import annotations
 
 from ..model import Client
-from .observe import RotationRead
+from .observe import RotationRead, as_state_owner
 from .report import Check, CheckStatus
 
 # what a rotation stopped at a step has done, and what it has not
@@ -25,8 +25,12 @@ def rotation_check(client: Client, read: RotationRead | None, playbook: str) -> 
         return Check("client", client.name, "secret_rotation", status, reason, fix)
 
     command = f"provision rotate-secret {playbook} {client.name}"
-    if read.error is not None:  # rotate-secret refuses it too: it may hide one in progress
-        fix = f"mend the file or, if no rotation is in progress, remove it; then: {command}"
+    if read.error is not None:  # it may hide a rotation in progress
+        fix = (
+            as_state_owner("rotate-secret")
+            if read.directory  # rotate-secret refuses a damaged file too
+            else f"mend the file or, if no rotation is in progress, remove it; then: {command}"
+        )
         return check("failed", f"the rotation state cannot be read: {read.error}", fix)
     state = read.state
     assert state is not None

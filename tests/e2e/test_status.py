@@ -324,3 +324,39 @@ def test_a_secret_that_cannot_be_had_fails_its_site_and_the_fleet_is_still_repor
     assert drift["status"] == "failed" and "Graph" in drift["reason"]  # no token without it
     assert clients["healthy-azure"]["status"] == "ok"
     assert not leaked(fleet.secrets(), run.output, target.read_text())
+
+
+def test_a_state_directory_that_cannot_be_read_fails_what_it_holds(fleet: Fleet) -> None:
+    """Cron runs status as another user than verify's: the state directory's parts cannot
+    be listed (here each is a file where the directory belongs: the tests run as root,
+    whom no permission stops). Each check that needs one fails saying so, instead of
+    "never verified" or no rotation check."""
+    assert fleet.e2e.run("verify", fleet.playbook).exit_code == 1
+    state = fleet.directory / ".provision"
+    for part in ("verify", "tokens", "rotations"):
+        if (state / part).exists():
+            (state / part).rename(state / f"{part}.moved")
+        (state / part).write_text("not a directory\n")
+    run = fleet.status("--format", "json")
+    assert run.exit_code == 1, run.output
+    document = json.loads(run.stdout)
+    owner = "run provision status as the user that runs"
+    for identity in document["identities"]:
+        verified = _checks(identity)["last_verify"]
+        assert verified["status"] == "failed", identity["name"]
+        assert "verify cannot be read: Not a directory" in verified["reason"]
+        assert verified["fix"].startswith(f"{owner} verify")
+    interactive = {
+        i["name"]: _checks(i) for i in document["identities"] if i["mode"] != "microsoft365"
+    }
+    assert set(interactive) == {"healthy-mail", "healthy-gmail"}
+    for checks in interactive.values():
+        assert checks["refresh_token"]["status"] == "failed"
+        assert "tokens cannot be read" in checks["refresh_token"]["reason"]
+    rotations = {c["name"]: _checks(c).get("secret_rotation") for c in document["clients"]}
+    assert rotations["healthy-google"] is None  # rotate-secret renews Entra secrets only
+    for name in ("healthy-azure", "expiring-azure", "failing-azure"):
+        check = rotations[name]
+        assert check is not None and check["status"] == "failed"
+        assert check["fix"].startswith(f"{owner} rotate-secret")
+    assert not leaked(fleet.secrets(), run.output)
