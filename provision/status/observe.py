@@ -53,8 +53,8 @@ class Observed:
     records: Mapping[str, VerifyRecord]  # by identity (unit) name; those verified before
     tokens: Mapping[str, TokenFile]  # by identity (unit) name; interactive ones only
     rotations: Mapping[str, RotationRead]  # by client; only clients rotated here
-    records_error: str | None = None  # the verify records cannot be listed: why
-    tokens_error: str | None = None  # the token store cannot be listed: why
+    records_error: str | None  # why the verify records cannot be listed (None: they can)
+    tokens_error: str | None  # why the token store cannot be listed (None: it can)
 
 
 def observe(model: Model, clients: Iterable[Client], units: Iterable[Unit]) -> Observed:

@@ -26,9 +26,10 @@ def rotation_check(client: Client, read: RotationRead | None, playbook: str) -> 
 
     command = f"provision rotate-secret {playbook} {client.name}"
     if read.error is not None:  # it may hide a rotation in progress
+        # a damaged file is the user's to mend: rotate-secret refuses it too
         fix = (
             as_state_owner("rotate-secret")
-            if read.directory  # rotate-secret refuses a damaged file too
+            if read.directory
             else f"mend the file or, if no rotation is in progress, remove it; then: {command}"
         )
         return check("failed", f"the rotation state cannot be read: {read.error}", fix)
