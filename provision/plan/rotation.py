@@ -24,7 +24,7 @@ from ..providers.microsoft.passwords import Password, hint_of, list_passwords
 from ..resolve.secrets import SecretResolver, check_secrets
 from ..resolve.stores import Store, store_of
 from ..secret import SecretError
-from .rotation_state import RotationState, StateError, read_state, state_path
+from .rotation_state import RotationState, StateError, read_state, rotatable, state_path
 
 if TYPE_CHECKING:
     from ..load import Playbook
@@ -94,9 +94,7 @@ def select_clients(model: Model, selection: Selection) -> list[Client]:
         chosen += [
             client
             for _, client in sorted(model.clients.items())
-            if client.provider == "microsoft"
-            and client.client_secret is not None
-            and client not in chosen
+            if rotatable(client) and client not in chosen
         ]
     if not chosen:
         raise InputError("name a CLIENT, or give --all or --expiring-within DAYS")

@@ -61,6 +61,11 @@ class RotationState:
         }
 
 
+def rotatable(client: Client) -> bool:
+    """What rotate-secret --all rotates: an Entra client with a client secret."""
+    return client.provider == "microsoft" and client.client_secret is not None
+
+
 def state_path(model: Model, client: Client) -> Path:
     return model.settings.state_dir / "rotations" / f"{client.name}.json"
 

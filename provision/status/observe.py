@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..desired.credentials import Unit
 from ..model import Client, Model
-from ..plan.rotation_state import RotationState, StateError, read_state, state_path
+from ..plan.rotation_state import RotationState, StateError, read_state, rotatable, state_path
 from ..providers import provider
 from ..providers.base import ConsoleReadError, ConsoleState
 from ..tokens.records import VerifyRecord, read_record
@@ -61,7 +61,7 @@ def observe(model: Model, clients: Iterable[Client], units: Iterable[Unit]) -> O
     consoles, rotations = {}, {}
     rotated, unlisted = _names(model.settings.state_dir / "rotations")
     for client in clients:
-        if unlisted is not None and client.provider == "microsoft" and client.client_secret:
+        if unlisted is not None and rotatable(client):  # one may be in progress
             rotations[client.name] = RotationRead(error=unlisted, directory=True)
         elif client.name in rotated:
             rotations[client.name] = _rotation(model, client)
@@ -101,7 +101,7 @@ def _rotation(model: Model, client: Client) -> RotationRead:
 
 def _names(directory: Path) -> tuple[frozenset[str], str | None]:
     """The names of the `NAME.json` files in `directory` (none when it is missing), or why
-    it cannot be listed (it belongs to another user: status runs as verify's user)."""
+    it cannot be listed (another user's: status run by cron as someone else)."""
     try:
         return frozenset(n[:-5] for n in os.listdir(directory) if n.endswith(".json")), None
     except FileNotFoundError:
