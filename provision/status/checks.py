@@ -8,12 +8,12 @@ import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from ..desired.credentials import Unit, units
 from ..desired.state import Failure
 from ..limit import Limit
-from ..model import Client, Item, Model
+from ..model import Client, Model
 from ..plan import Plan
 from ..plan.files import FileChange
 from ..tokens.records import VerifyRecord
@@ -74,7 +74,7 @@ def build_status(
     """`verified`: results of a verify run just now, newer than any record read."""
     shown = shlex.quote(playbook)
     days = model.settings.expiry_warning_days
-    changes, failures = _by_owner(planned.files), _failures_by_owner(planned.failures)
+    changes, failures = _by_owner(planned.files), _by_owner(planned.failures)
     registrations = {r.client.name: r for r in planned.registrations}
     uris = {entry.client.name: entry for entry in model.redirect_uris}
     clients = {
@@ -133,22 +133,16 @@ def build_status(
 Owner = tuple[str, str]  # ("client", name) or ("site", name)
 
 
-def _owner(item: Item) -> Owner:
-    """Files and failures go to their client, or to their site (apps, sheets, outputs)."""
-    return ("client" if item.kind == "client" else "site", item.name)
+Owned = TypeVar("Owned", FileChange, Failure)
 
 
-def _by_owner(files: Iterable[FileChange]) -> dict[Owner, list[FileChange]]:
-    grouped: dict[Owner, list[FileChange]] = {}
-    for change in files:
-        grouped.setdefault(_owner(change.item), []).append(change)
-    return grouped
-
-
-def _failures_by_owner(failures: Iterable[Failure]) -> dict[Owner, list[Failure]]:
-    grouped: dict[Owner, list[Failure]] = {}
-    for failure in failures:
-        grouped.setdefault(_owner(failure.item), []).append(failure)
+def _by_owner(things: Iterable[Owned]) -> dict[Owner, list[Owned]]:
+    """Files and failures by their client, or by their site (apps, sheets, outputs)."""
+    grouped: dict[Owner, list[Owned]] = {}
+    for thing in things:
+        item = thing.item
+        key = ("client", item.name) if item.kind == "client" else ("site", item.name)
+        grouped.setdefault(key, []).append(thing)
     return grouped
 
 
